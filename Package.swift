@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+import Foundation
+
+// Our own targets use the Swift 5 language mode: the runtime is built from
+// blocking C libraries (libpq, libcurl) driven from plain threads, and strict
+// Sendable checking would only add ceremony there.
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let allTargets: [Target] = [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+
+        .target(name: "ETLCore", swiftSettings: swift5),
+        .target(name: "ETLExpr", dependencies: ["ETLCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
+        .target(name: "ETLConfig", dependencies: ["ETLCore", "ETLExpr", "CYAML"], swiftSettings: swift5),
+        .target(name: "ETLPostgres", dependencies: ["ETLCore", "CLibPQ"], swiftSettings: swift5),
+        .target(name: "ETLHTTP", dependencies: ["ETLCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
+        .target(name: "ETLConnectors", dependencies: ["ETLCore", "ETLExpr", "ETLConfig", "ETLPostgres", "ETLHTTP"], swiftSettings: swift5),
+        .target(name: "ETLRunner", dependencies: ["ETLCore", "ETLExpr", "ETLConfig", "ETLPostgres", "ETLHTTP", "ETLConnectors"], swiftSettings: swift5),
+        .executableTarget(name: "etl", dependencies: ["ETLRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swift5),
+
+        .testTarget(name: "ETLCoreTests", dependencies: ["ETLCore"], swiftSettings: swift5),
+        .testTarget(name: "ETLExprTests", dependencies: ["ETLExpr"], swiftSettings: swift5),
+        .testTarget(name: "ETLConfigTests", dependencies: ["ETLConfig"], swiftSettings: swift5),
+        .testTarget(name: "ETLPostgresTests", dependencies: ["ETLPostgres"], swiftSettings: swift5),
+        .testTarget(name: "ETLHTTPTests", dependencies: ["ETLHTTP"], swiftSettings: swift5),
+        .testTarget(name: "ETLConnectorsTests", dependencies: ["ETLConnectors", "ETLRunner"], swiftSettings: swift5),
+        .testTarget(name: "EndToEndTests", dependencies: ["ETLCore"], swiftSettings: swift5),
+]
+
+/// `ETL_ONLY=ETLHTTP swift test` builds just that module, its dependencies and its
+/// tests: lets one module be worked on while another is half-written.
+@MainActor func selectedTargets() -> [Target] {
+    guard let only = ProcessInfo.processInfo.environment["ETL_ONLY"], !only.isEmpty else { return allTargets }
+    let byName = Dictionary(uniqueKeysWithValues: allTargets.map { ($0.name, $0) })
+    var keep = Set<String>()
+    func visit(_ name: String) {
+        guard let t = byName[name], keep.insert(name).inserted else { return }
+        for case .targetItem(let dep, _) in t.dependencies { visit(dep) }
+        for case .byNameItem(let dep, _) in t.dependencies { visit(dep) }
+    }
+    for name in only.split(separator: ",").map(String.init) { visit(name); visit(name + "Tests") }
+    return allTargets.filter { keep.contains($0.name) }
+}
+
+let package = Package(
+    name: "etl",
+    platforms: [.macOS(.v13)],
+    products: ProcessInfo.processInfo.environment["ETL_ONLY"].map { _ in [] } ?? [
+        .executable(name: "etl", targets: ["etl"]),
+        .library(name: "ETLCore", targets: ["ETLCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: selectedTargets()
+)

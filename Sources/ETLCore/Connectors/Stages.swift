@@ -1,0 +1,68 @@
+import Foundation
+
+/// Reads an input and hands it on in batches. Memory stays bounded: a source
+/// streams, it never builds the whole input as records.
+public protocol Source: AnyObject {
+    func read(_ context: RunContext, emit: (Batch) throws -> Void) throws
+    /// A cheap reachability probe for `validate --check-connections`.
+    func checkConnection() throws
+}
+
+/// Reshapes batches. Records it refuses go to `rejects` with reasons.
+public protocol Transform: AnyObject {
+    func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput
+    /// Called once after the last batch; transforms that hold records (dedupe keep-last) release them here.
+    func finish(_ context: RunContext) throws -> TransformOutput
+}
+
+public struct TransformOutput {
+    public var batch: Batch
+    public var rejects: [Rejection]
+    public init(_ batch: Batch, rejects: [Rejection] = []) { self.batch = batch; self.rejects = rejects }
+}
+
+/// Writes batches. A sink that can (PostgreSQL) makes the whole run one
+/// transaction: `write` stages, `prepare` applies, `commit` makes it visible.
+public protocol Sink: AnyObject {
+    func open(_ context: RunContext) throws
+    func write(_ batch: Batch, _ context: RunContext) throws
+    /// Applies what was staged; after this only `commit` or `rollback` follow.
+    func prepare(_ context: RunContext) throws -> SinkReport
+    func commit(_ context: RunContext) throws
+    func rollback(_ context: RunContext)
+    func checkConnection() throws
+}
+
+/// What a sink did, merged into the run's metrics and ledger row.
+public struct SinkReport: Sendable {
+    public var written: Int = 0
+    public var changed: Int = 0
+    public var inserted: Int = 0
+    public var updated: Int = 0
+    public var deleted: Int = 0
+    public var rejects: [Rejection] = []
+    public init() {}
+}
+
+/// Delivers a message (Slack, webhook, email). A failing notifier never fails the run.
+public protocol Notifier: AnyObject {
+    func send(_ notification: Notification, _ context: RunContext) throws
+    func checkConnection() throws
+}
+
+public struct Notification: Sendable {
+    public var title: String
+    public var text: String
+    /// The run's variables (status, counts, duration …) for structured payloads.
+    public var variables: Fields
+    public init(title: String, text: String, variables: Fields) {
+        self.title = title; self.text = text; self.variables = variables
+    }
+}
+
+public extension Source { func checkConnection() throws {} }
+public extension Sink { func checkConnection() throws {} }
+public extension Notifier { func checkConnection() throws {} }
+public extension Transform {
+    func finish(_ context: RunContext) throws -> TransformOutput { TransformOutput(Batch()) }
+}

@@ -1,0 +1,135 @@
+import Foundation
+
+/// The one value model every stage speaks. JSON, YAML, CSV and PostgreSQL rows
+/// map onto it without loss: `numeric` stays `.decimal`, `bigint` stays `.int`.
+public enum Value: Equatable, Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case decimal(Decimal)
+    case string(String)
+    case timestamp(Date)
+    case array([Value])
+    case object(Fields)
+
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
+
+    public var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .double: return "double"
+        case .decimal: return "decimal"
+        case .string: return "string"
+        case .timestamp: return "timestamp"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+
+    public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+    public var intValue: Int64? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d) where d.rounded() == d && abs(d) < 9.2e18: return Int64(d)
+        case .decimal(let d):
+            let r = NSDecimalNumber(decimal: d)
+            if d == Decimal(r.int64Value) { return r.int64Value }
+            return nil
+        default: return nil
+        }
+    }
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        case .decimal(let d): return NSDecimalNumber(decimal: d).doubleValue
+        default: return nil
+        }
+    }
+    public var arrayValue: [Value]? { if case .array(let a) = self { return a } else { return nil } }
+    public var objectValue: Fields? { if case .object(let o) = self { return o } else { return nil } }
+
+    /// Follows a dotted path (`data.account.name`, `lines.0.sku`); missing parts give `.null`.
+    public subscript(path path: [String]) -> Value {
+        var current = self
+        for part in path {
+            switch current {
+            case .object(let fields): current = fields[part] ?? .null
+            case .array(let items):
+                guard let i = Int(part), i >= 0, i < items.count else { return .null }
+                current = items[i]
+            default: return .null
+            }
+        }
+        return current
+    }
+
+    /// The text form used in messages, CSV cells and COPY rows.
+    public var text: String {
+        switch self {
+        case .null: return ""
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case .decimal(let d): return d.description
+        case .string(let s): return s
+        case .timestamp(let t): return Timestamps.iso8601(t)
+        case .array, .object: return JSONWriter.string(self)
+        }
+    }
+}
+
+extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+                 ExpressibleByFloatLiteral, ExpressibleByNilLiteral, ExpressibleByArrayLiteral,
+                 ExpressibleByDictionaryLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(nilLiteral: ()) { self = .null }
+    public init(arrayLiteral elements: Value...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, Value)...) {
+        var f = Fields()
+        for (k, v) in elements { f[k] = v }
+        self = .object(f)
+    }
+}
+
+/// UTC timestamp formatting shared by logs, archive keys and COPY.
+public enum Timestamps {
+    public static func iso8601(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
+    }
+
+    /// Formats with a strftime-like subset: %Y %m %d %H %M %S, in UTC.
+    public static func format(_ date: Date, _ pattern: String) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func pad(_ v: Int?, _ w: Int) -> String {
+            let s = String(v ?? 0); return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        var out = ""
+        var it = pattern.makeIterator()
+        while let ch = it.next() {
+            guard ch == "%", let code = it.next() else { out.append(ch); continue }
+            switch code {
+            case "Y": out += pad(c.year, 4)
+            case "m": out += pad(c.month, 2)
+            case "d": out += pad(c.day, 2)
+            case "H": out += pad(c.hour, 2)
+            case "M": out += pad(c.minute, 2)
+            case "S": out += pad(c.second, 2)
+            case "%": out += "%"
+            default: out.append("%"); out.append(code)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// What every stage sees of the run in progress.
+public final class RunContext: @unchecked Sendable {
+    public let runID: String
+    public let pipeline: String
+    public let startedAt: Date
+    public let logger: Logger
+    public let dryRun: Bool
+    public let metrics = RunMetrics()
+    /// Set when the run must stop (timeout, SIGTERM): long loops check it between batches.
+    private let cancelLock = NSLock()
+    private var cancelReason: String?
+
+    public init(runID: String, pipeline: String, startedAt: Date = Date(), logger: Logger, dryRun: Bool = false) {
+        self.runID = runID; self.pipeline = pipeline; self.startedAt = startedAt
+        self.logger = logger; self.dryRun = dryRun
+    }
+
+    public func cancel(_ reason: String) {
+        cancelLock.lock(); if cancelReason == nil { cancelReason = reason }; cancelLock.unlock()
+    }
+    public var cancellation: String? { cancelLock.lock(); defer { cancelLock.unlock() }; return cancelReason }
+
+    /// Throws if the run was cancelled; called between batches.
+    public func checkCancelled() throws {
+        if let reason = cancellation { throw ETLError("run cancelled: \(reason)") }
+    }
+
+    public var elapsed: Double { Date().timeIntervalSince(startedAt) }
+}
+
+/// Counters and timings of one run. Thread-safe: the watchdog reads them while stages write.
+public final class RunMetrics: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counters: [String: Int64] = [:]
+    private var values: [String: Value] = [:]
+    private var order: [String] = []
+
+    public init() {}
+
+    public func add(_ name: String, _ n: Int) {
+        lock.lock(); defer { lock.unlock() }
+        if counters[name] == nil && values[name] == nil { order.append(name) }
+        counters[name, default: 0] += Int64(n)
+    }
+
+    public func set(_ name: String, _ value: Value) {
+        lock.lock(); defer { lock.unlock() }
+        if counters[name] == nil && values[name] == nil { order.append(name) }
+        values[name] = value
+    }
+
+    public func count(_ name: String) -> Int64 { lock.lock(); defer { lock.unlock() }; return counters[name] ?? 0 }
+    public func value(_ name: String) -> Value? {
+        lock.lock(); defer { lock.unlock() }
+        if let c = counters[name] { return .int(c) }
+        return values[name]
+    }
+
+    /// Times a stage and records `<name>_ms`.
+    @discardableResult
+    public func time<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { add(name + "_ms", Int((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)) }
+        return try body()
+    }
+
+    public var snapshot: Fields {
+        lock.lock(); defer { lock.unlock() }
+        var f = Fields()
+        for name in order { f[name] = counters[name].map { .int($0) } ?? values[name] ?? .null }
+        return f
+    }
+}
