@@ -6,7 +6,7 @@ import Foundation
 /// (content without trailing newlines) and `$${` for a literal `${`.
 /// Runs on the tree before typing, so `timeout: ${T:-30}` becomes the int 30.
 /// Mapping keys are left alone: they name options, they do not carry values.
-public struct Interpolator {
+public struct Interpolator: Sendable {
     public var environment: [String: String]
     /// Unset variables without a default are errors instead of warnings.
     public var strict: Bool
@@ -54,7 +54,7 @@ public struct Interpolator {
 
     // MARK: - Text
 
-    public struct Result {
+    public struct Result: Sendable {
         public var text: String
         /// Environment variables referenced, in order of appearance.
         public var variables: [String]

@@ -32,10 +32,15 @@ enum YAMLSyntaxError {
         }
 
         var message = "YAML syntax error: \(problem)"
-        if let context = parser.context.map({ String(cString: $0) }), !context.isEmpty {
+        let context = parser.context.map { String(cString: $0) }
+        if let context, !context.isEmpty {
             message += " (\(context) at line \(Int(parser.context_mark.line) + 1))"
         }
-        return Diagnostic(.error, message, at: SourceLocation(file: file, line: line, column: column), hint: hint(for: problem))
+        // `[${A}]` breaks because `{` opens a flow mapping: say so rather than talk about commas.
+        let flowHint = lines.text(line: line).contains("${") && (context ?? "").contains("flow")
+            ? "inside [ ] or { }, quote values that use ${…}: \"${VAR}\"" : nil
+        return Diagnostic(.error, message, at: SourceLocation(file: file, line: line, column: column),
+                          hint: flowHint ?? hint(for: problem))
     }
 
     private static func hint(for problem: String) -> String {
@@ -85,6 +90,13 @@ struct SourceLines {
             }
         }
         lines = result
+    }
+
+    func text(line: Int) -> String {
+        guard line >= 1, line <= lines.count else { return "" }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: lines[line - 1])
+        return String(view)
     }
 
     func character(line: Int, column: Int) -> Unicode.Scalar? {
