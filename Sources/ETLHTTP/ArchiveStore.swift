@@ -1,0 +1,139 @@
+import ETLCore
+import Foundation
+
+/// Where sources keep the raw payloads they fetched: an S3 bucket (with an
+/// optional key prefix) or a local directory.
+public final class ArchiveStore {
+    public enum Location: Equatable, Sendable {
+        case s3(bucket: String, prefix: String)
+        case directory(String)
+    }
+
+    public let location: Location
+    private let s3: S3Client?
+
+    /// `url`: `s3://bucket/optional/prefix`, `file:///abs/dir`, or a directory path.
+    /// For S3 the client comes from the AWS_* variables in `environment` unless one is given.
+    public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment, s3Client: S3Client? = nil) throws {
+        location = try ArchiveStore.parse(url)
+        if case .s3 = location {
+            s3 = try s3Client ?? S3Client(environment: environment)
+        } else {
+            s3 = nil
+        }
+    }
+
+    public static func parse(_ url: String) throws -> Location {
+        let text = url.trimmingCharacters(in: .whitespaces)
+        if text.lowercased().hasPrefix("s3://") {
+            let rest = text.dropFirst(5)
+            let bucket = rest.prefix { $0 != "/" }
+            guard !bucket.isEmpty else {
+                throw ETLError("archive URL '\(URLRedaction.redact(url))' has no bucket name", hint: "write it as s3://bucket/prefix")
+            }
+            let prefix = rest.dropFirst(bucket.count).split(separator: "/").joined(separator: "/")
+            return .s3(bucket: String(bucket), prefix: prefix)
+        }
+        if text.lowercased().hasPrefix("file://") {
+            let path = String(text.dropFirst(7))
+            guard path.hasPrefix("/") else {
+                throw ETLError("archive URL '\(url)' is not an absolute file URL", hint: "write it as file:///absolute/dir or as a plain path")
+            }
+            return .directory(path.removingPercentEncoding ?? path)
+        }
+        if text.contains("://") {
+            throw ETLError("archive URL '\(URLRedaction.redact(url))' has an unsupported scheme",
+                           hint: "use s3://bucket/prefix, file:///dir or a directory path")
+        }
+        guard !text.isEmpty else { throw ETLError("archive location is empty", hint: "use s3://bucket/prefix or a directory path") }
+        return .directory(text)
+    }
+
+    /// Stores `body` under `key` (relative to the store's prefix) and returns
+    /// where it went: `s3://bucket/prefix/key` or the file's path.
+    @discardableResult
+    public func put(key: String, body: Data, contentType: String? = nil) throws -> String {
+        let relative = try ArchiveStore.checkedKey(key)
+        switch location {
+        case .s3(let bucket, let prefix):
+            let fullKey = ArchiveStore.join(prefix, relative)
+            try s3Client().putObject(bucket: bucket, key: fullKey, body: body, contentType: contentType ?? ArchiveStore.guessContentType(fullKey))
+            return "s3://\(bucket)/\(fullKey)"
+        case .directory(let dir):
+            let path = ArchiveStore.join(dir, relative)
+            let fileURL = URL(fileURLWithPath: path)
+            do {
+                try FileManager.default.createDirectory(at: fileURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try body.write(to: fileURL, options: .atomic)
+            } catch {
+                throw ETLError("cannot write archive file \(path): \(error.localizedDescription)",
+                               hint: "check that the archive directory exists or can be created, and is writable")
+            }
+            return path
+        }
+    }
+
+    public func put(key: String, body: [UInt8], contentType: String? = nil) throws -> String {
+        try put(key: key, body: Data(body), contentType: contentType)
+    }
+
+    /// Keeps archived payloads under `keyPrefix` for `days` days.
+    /// S3: sets a bucket lifecycle expiration rule for that prefix (S3 deletes later).
+    /// Directory: deletes files under it whose modification time is older, now; returns how many.
+    @discardableResult
+    public func applyRetention(days: Int, under keyPrefix: String, now: Date = Date()) throws -> Int {
+        guard days >= 1 else {
+            throw ETLError("archive retention must be at least 1 day, got \(days)", hint: "set a positive number of days")
+        }
+        let relative = keyPrefix.split(separator: "/", omittingEmptySubsequences: false).contains("..")
+            ? nil : keyPrefix.drop { $0 == "/" }
+        guard let relative else {
+            throw ETLError("archive retention prefix '\(keyPrefix)' must not contain '..'", hint: "use a prefix inside the archive")
+        }
+        switch location {
+        case .s3(let bucket, let prefix):
+            try s3Client().putLifecycleExpiration(bucket: bucket, prefix: ArchiveStore.join(prefix, String(relative)), days: days)
+            return 0
+        case .directory(let dir):
+            return try ArchiveRetention.deleteFiles(in: dir, under: String(relative), olderThan: now.addingTimeInterval(-Double(days) * 86_400))
+        }
+    }
+
+    /// See `ArchiveKeyTemplate.render`.
+    public static func renderKey(template: String, date: Date) -> String { ArchiveKeyTemplate.render(template, date: date) }
+
+    // MARK: - Helpers
+
+    private func s3Client() throws -> S3Client {
+        guard let s3 else { throw ETLError("internal: S3 archive without an S3 client") }
+        return s3
+    }
+
+    /// Keys stay inside the archive: no `..` segments, no leading `/`.
+    static func checkedKey(_ key: String) throws -> String {
+        let trimmed = String(key.drop { $0 == "/" })
+        guard !trimmed.isEmpty, !trimmed.hasSuffix("/") else {
+            throw ETLError("archive key '\(key)' is empty or names a directory", hint: "give the key a file name, e.g. payload_%Y%m%d.json")
+        }
+        guard !trimmed.split(separator: "/").contains("..") else {
+            throw ETLError("archive key '\(key)' must not contain '..'", hint: "keys are relative to the archive location")
+        }
+        return trimmed
+    }
+
+    static func join(_ base: String, _ rest: String) -> String {
+        if base.isEmpty { return rest }
+        if rest.isEmpty { return base }
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/" + rest
+    }
+
+    static func guessContentType(_ key: String) -> String {
+        let lower = key.lowercased()
+        if lower.hasSuffix(".json") { return "application/json" }
+        if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") { return "application/x-ndjson" }
+        if lower.hasSuffix(".csv") { return "text/csv" }
+        if lower.hasSuffix(".xml") { return "application/xml" }
+        if lower.hasSuffix(".gz") { return "application/gzip" }
+        return "application/octet-stream"
+    }
+}

@@ -1,0 +1,38 @@
+import ETLCore
+import Foundation
+
+/// Credentials sent with a request. Building the header registers the secret
+/// with the redactor, so it can never be printed afterwards.
+public enum HTTPAuth: Sendable {
+    /// `Authorization: Bearer <token>`
+    case bearer(token: String)
+    /// `Authorization: Basic base64(user:password)`
+    case basic(user: String, password: String)
+    /// Any header carrying a secret, e.g. `X-API-Key: <key>`.
+    case header(name: String, value: String)
+
+    /// The header to send (secrets registered with `Redactor.shared`).
+    public var header: (String, String) {
+        switch self {
+        case .bearer(let token):
+            Redactor.shared.add(token)
+            return ("Authorization", "Bearer \(token)")
+        case .basic(let user, let password):
+            Redactor.shared.add(password)
+            let encoded = Data("\(user):\(password)".utf8).base64EncodedString()
+            Redactor.shared.add(encoded)
+            return ("Authorization", "Basic \(encoded)")
+        case .header(let name, let value):
+            Redactor.shared.add(value)
+            return (name, value)
+        }
+    }
+}
+
+extension HTTPRequest {
+    /// Sets the auth header, replacing any earlier one of the same name.
+    public mutating func authorize(_ auth: HTTPAuth) {
+        let (name, value) = auth.header
+        setHeader(name, value)
+    }
+}

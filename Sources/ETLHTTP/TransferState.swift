@@ -1,0 +1,63 @@
+import Foundation
+
+/// What curl's C callbacks read from and write into during one transfer.
+/// Passed to them as an unretained pointer; the client keeps it alive.
+final class TransferState {
+    var responseBody = Data()
+    var responseHeaders = HTTPHeaders()
+    let upload: Data
+    var uploadOffset = 0
+
+    init(upload: Data) { self.upload = upload }
+
+    func receiveHeaderLine(_ line: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("HTTP/") {
+            // A new status line (after a redirect or `100 Continue`): only the last response's headers count.
+            responseHeaders = HTTPHeaders()
+            return
+        }
+        guard let colon = trimmed.firstIndex(of: ":") else { return }
+        let name = trimmed[..<colon].trimmingCharacters(in: .whitespaces)
+        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        responseHeaders.append(name: name, value: value)
+    }
+}
+
+/// curl's callbacks are C function pointers: they cannot capture, so each finds
+/// its `TransferState` through the user-data pointer.
+enum CurlCallbacks {
+    static func state(_ userdata: UnsafeMutableRawPointer?) -> TransferState? {
+        guard let userdata else { return nil }
+        return Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+    }
+
+    static let write: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { ptr, size, count, userdata in
+        guard let ptr, let state = CurlCallbacks.state(userdata) else { return 0 }
+        let n = size * count
+        ptr.withMemoryRebound(to: UInt8.self, capacity: n) { state.responseBody.append($0, count: n) }
+        return n
+    }
+
+    static let header: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { ptr, size, count, userdata in
+        guard let ptr, let state = CurlCallbacks.state(userdata) else { return 0 }
+        let n = size * count
+        let line = ptr.withMemoryRebound(to: UInt8.self, capacity: n) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
+        }
+        state.receiveHeaderLine(line)
+        return n
+    }
+
+    static let read: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { ptr, size, count, userdata in
+        guard let ptr, let state = CurlCallbacks.state(userdata) else { return 0 }
+        let room = size * count
+        let remaining = state.upload.count - state.uploadOffset
+        let n = min(room, remaining)
+        guard n > 0 else { return 0 }
+        let start = state.upload.startIndex + state.uploadOffset
+        state.upload.copyBytes(to: UnsafeMutableRawPointer(ptr).assumingMemoryBound(to: UInt8.self), from: start..<(start + n))
+        state.uploadOffset += n
+        return n
+    }
+}
