@@ -58,9 +58,9 @@ public final class ArchiveStore {
         case .s3(let bucket, let prefix):
             let fullKey = ArchiveStore.join(prefix, relative)
             try s3Client().putObject(bucket: bucket, key: fullKey, body: body, contentType: contentType ?? ArchiveStore.guessContentType(fullKey))
-            return "s3://\(bucket)/\(fullKey)"
-        case .directory(let dir):
-            let path = ArchiveStore.join(dir, relative)
+            return location(of: relative)
+        case .directory:
+            let path = location(of: relative)
             let fileURL = URL(fileURLWithPath: path)
             do {
                 try FileManager.default.createDirectory(at: fileURL.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -73,6 +73,17 @@ public final class ArchiveStore {
         }
     }
 
+    /// Where `put(key:)` would store that key, without storing anything (for dry runs and logs).
+    /// A key that `put` would refuse is shown as given.
+    public func location(of key: String) -> String {
+        let relative = (try? ArchiveStore.checkedKey(key)) ?? key
+        switch location {
+        case .s3(let bucket, let prefix): return "s3://\(bucket)/\(ArchiveStore.join(prefix, relative))"
+        case .directory(let dir): return ArchiveStore.join(dir, relative)
+        }
+    }
+
+    @discardableResult
     public func put(key: String, body: [UInt8], contentType: String? = nil) throws -> String {
         try put(key: key, body: Data(body), contentType: contentType)
     }

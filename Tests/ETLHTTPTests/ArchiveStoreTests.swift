@@ -40,6 +40,12 @@ final class ArchiveStoreTests: XCTestCase {
         XCTAssertThrowsError(try ArchiveStore.parse("file://relative/dir"))
     }
 
+    func testS3LocationsIncludeBucketAndPrefix() throws {
+        let client = S3Client(configuration: S3Configuration(credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "location-test-secret")))
+        let store = try ArchiveStore(url: "s3://bucket/raw/", s3Client: client)
+        XCTAssertEqual(store.location(of: "/inv/2026.json"), "s3://bucket/raw/inv/2026.json")
+    }
+
     func testS3ArchiveWithoutCredentialsSaysWhichVariableIsMissing() {
         XCTAssertThrowsError(try ArchiveStore(url: "s3://bucket/raw", environment: [:])) { error in
             XCTAssertTrue("\(error)".contains("AWS_ACCESS_KEY_ID"), "\(error)")
@@ -49,6 +55,8 @@ final class ArchiveStoreTests: XCTestCase {
     func testDirectoryPutCreatesFoldersAndReturnsThePath() throws {
         let store = try ArchiveStore(url: "file://" + directory.path)
         let key = ArchiveStore.renderKey(template: "inventory-sync/%Y-%m-%d/inventory_%Y%m%d_%H%M%S.json", date: runTime)
+        XCTAssertEqual(store.location(of: key), directory.path + "/inventory-sync/2026-11-23/inventory_20261123_020000.json")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.location(of: key)))
         let location = try store.put(key: key, body: Data(#"{"items":[]}"#.utf8))
         XCTAssertEqual(location, directory.path + "/inventory-sync/2026-11-23/inventory_20261123_020000.json")
         XCTAssertEqual(try String(contentsOfFile: location, encoding: .utf8), #"{"items":[]}"#)
