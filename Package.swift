@@ -21,6 +21,7 @@ let allTargets: [Target] = [
         .target(name: "ETLRunner", dependencies: ["ETLCore", "ETLExpr", "ETLConfig", "ETLPostgres", "ETLHTTP", "ETLConnectors"], swiftSettings: swift5),
         .executableTarget(name: "etl", dependencies: ["ETLRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swift5),
         .executableTarget(name: "etl-bench-json", dependencies: ["ETLCore"], path: "Sources/BenchJSON", swiftSettings: swift5),
+        .executableTarget(name: "etl-bench-expr", dependencies: ["ETLExpr"], path: "Sources/BenchExpr", swiftSettings: swift5),
 
         .testTarget(name: "ETLCoreTests", dependencies: ["ETLCore"], swiftSettings: swift5),
         .testTarget(name: "ETLExprTests", dependencies: ["ETLExpr"], swiftSettings: swift5),

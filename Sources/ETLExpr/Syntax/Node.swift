@@ -1,0 +1,44 @@
+import ETLCore
+
+/// The parsed form of an expression, with each node's place in the source so
+/// compile-time checks can point at the right token.
+struct Node {
+    indirect enum Kind {
+        case literal(Value)
+        case name(String)
+        case member(Node, String)
+        case index(Node, Node)
+        case negate(Node)
+        case not(Node)
+        case binary(BinaryOperator, Node, Node)
+        case and(Node, Node)
+        case or(Node, Node)
+        case coalesce(Node, Node)
+        case conditional(Node, Node, Node)
+        case membership(Node, Node, negated: Bool)
+        case array([Node])
+        case call(String, [Node])
+    }
+
+    var kind: Kind
+    /// Where the node starts and how long it is, in characters.
+    var offset: Int
+    var length: Int
+    /// The operator token of binary nodes, for errors that point at the operator.
+    var operatorOffset: Int = 0
+    var operatorLength: Int = 0
+
+    var end: Int { offset + length }
+}
+
+enum BinaryOperator: String {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%"
+    case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+
+    var isComparison: Bool {
+        switch self {
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual: return true
+        default: return false
+        }
+    }
+}
