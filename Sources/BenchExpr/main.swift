@@ -47,6 +47,7 @@ for source in expressions {
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let rate = Double(recordCount) / seconds
-    print(String(format: "%-45@ %8.2f M evals/s  (%.3f s)", "`\(source)`" as NSString, rate / 1e6, seconds))
+    let label = "`\(source)`".padding(toLength: 46, withPad: " ", startingAt: 0)
+    print(label + String(format: "%6.2f M evals/s  (%.3f s)", rate / 1e6, seconds))
 }
 if sink < 0 { print(sink) }

@@ -15,6 +15,9 @@ final class StringFunctionTests: XCTestCase {
 
     func testTrimSplitJoin() {
         assertEval("trim(\"  a b \\n\")", "a b")
+        assertEval("trim(\"\\u00a0x\\t\")", "x")
+        assertEval("trim(\"  \")", "")
+        assertEval("trim(sku)", "SKU-001")
         assertEval("split(\"a,b,,c\", \",\")", ["a", "b", "", "c"])
         assertEval("split(\"héllo\", \"\")", ["h", "é", "l", "l", "o"])
         assertEval("join(tags, \"-\")", "a-b-c")

@@ -16,7 +16,7 @@ enum StringFunctions {
         }),
         FunctionSpec("trim", "trim(s) -> string", "Removes leading and trailing whitespace and newlines.", arity: 1...1,
                      parameters: [.string], returns: .string, .unary { v in
-            v.isNull ? .null : .string(try Args.string(v, "trim").trimmingCharacters(in: .whitespacesAndNewlines))
+            v.isNull ? .null : .string(trim(try Args.string(v, "trim")))
         }),
         FunctionSpec("split", "split(s, sep) -> list", "Splits text on a separator; an empty separator splits into characters.",
                      arity: 2...2, parameters: [.string, .string], returns: .array, .binary { s, sep in
@@ -91,6 +91,16 @@ enum StringFunctions {
             return .bool(regexMatches(regex, try Args.string(s, "matches")))
         }),
     ]
+
+    /// Whitespace and newlines off both ends; text that needs no trimming is returned as is, without copying.
+    static func trim(_ s: String) -> String {
+        let scalars = s.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return s }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return s }
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[start...end])
+    }
 
     static func format(_ a: [Value]) throws -> String {
         let template = try Args.string(a[0], "format")
