@@ -25,7 +25,7 @@ let allTargets: [Target] = [
 
         .testTarget(name: "ETLCoreTests", dependencies: ["ETLCore"], swiftSettings: swift5),
         .testTarget(name: "ETLExprTests", dependencies: ["ETLExpr"], swiftSettings: swift5),
-        .testTarget(name: "ETLConfigTests", dependencies: ["ETLConfig"], swiftSettings: swift5),
+        .testTarget(name: "ETLConfigTests", dependencies: ["ETLConfig"], exclude: ["Fixtures"], swiftSettings: swift5),
         .testTarget(name: "ETLPostgresTests", dependencies: ["ETLPostgres"], swiftSettings: swift5),
         .testTarget(name: "ETLHTTPTests", dependencies: ["ETLHTTP"], swiftSettings: swift5),
         .testTarget(name: "ETLConnectorsTests", dependencies: ["ETLConnectors", "ETLRunner"], swiftSettings: swift5),

@@ -46,11 +46,11 @@ public struct SinkReport: Sendable {
 
 /// Delivers a message (Slack, webhook, email). A failing notifier never fails the run.
 public protocol Notifier: AnyObject {
-    func send(_ notification: Notification, _ context: RunContext) throws
+    func send(_ notification: RunNotification, _ context: RunContext) throws
     func checkConnection() throws
 }
 
-public struct Notification: Sendable {
+public struct RunNotification: Sendable {
     public var title: String
     public var text: String
     /// The run's variables (status, counts, duration …) for structured payloads.

@@ -7,6 +7,8 @@ public final class RunContext: @unchecked Sendable {
     public let startedAt: Date
     public let logger: Logger
     public let dryRun: Bool
+    /// Records per batch handed between stages.
+    public var batchSize: Int = 10_000
     public let metrics = RunMetrics()
     /// Set when the run must stop (timeout, SIGTERM): long loops check it between batches.
     private let cancelLock = NSLock()
@@ -17,8 +19,22 @@ public final class RunContext: @unchecked Sendable {
         self.logger = logger; self.dryRun = dryRun
     }
 
+    private var cancelHandlers: [() -> Void] = []
+
+    /// Stops the run: long loops see it between batches, and registered handlers
+    /// (e.g. cancelling the running SQL statement) are called at once.
     public func cancel(_ reason: String) {
-        cancelLock.lock(); if cancelReason == nil { cancelReason = reason }; cancelLock.unlock()
+        cancelLock.lock()
+        let first = cancelReason == nil
+        if first { cancelReason = reason }
+        let handlers = cancelHandlers
+        cancelLock.unlock()
+        if first { handlers.forEach { $0() } }
+    }
+
+    /// Registers work to do when the run is cancelled from another thread.
+    public func onCancel(_ handler: @escaping () -> Void) {
+        cancelLock.lock(); cancelHandlers.append(handler); cancelLock.unlock()
     }
     public var cancellation: String? { cancelLock.lock(); defer { cancelLock.unlock() }; return cancelReason }
 
@@ -26,6 +42,14 @@ public final class RunContext: @unchecked Sendable {
     public func checkCancelled() throws {
         if let reason = cancellation { throw ETLError("run cancelled: \(reason)") }
     }
+
+    /// Where refused records go: the runner logs, counts and forwards them.
+    public var rejectHandler: ((Rejection) -> Void)?
+
+    public func reject(_ rejection: Rejection) { rejectHandler?(rejection) }
+
+    /// Run variables a stage publishes (archive path, API latency) for the ledger and notifiers.
+    public func publish(_ name: String, _ value: Value) { metrics.set(name, value) }
 
     public var elapsed: Double { Date().timeIntervalSince(startedAt) }
 }

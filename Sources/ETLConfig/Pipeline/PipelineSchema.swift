@@ -1,0 +1,56 @@
+import ETLCore
+
+/// The keys a pipeline file may have at the top level, declared like connector
+/// options so `validate` can say "did you mean" and the docs can list them.
+public enum PipelineSchema {
+    public static let topLevel: [OptionSpec] = [
+        OptionSpec("name", .string, required: true, doc: "Pipeline name: used for the lock, the ledger and alerts.", example: "inventory-sync"),
+        OptionSpec("description", .string, doc: "What the pipeline does, for people."),
+        OptionSpec("schedule", .string, doc: "Cron expression the pipeline is meant to run on (validated; `etl crontab` prints it).", example: "\"0 2 * * *\""),
+        OptionSpec("timeout", .duration, default: .double(1800), doc: "The run is cancelled, rolled back and marked failed after this long.", example: "30m"),
+        OptionSpec("batch_size", .int, default: .int(10_000), doc: "Records per batch passed between stages.", example: "10000"),
+        OptionSpec("database", .secret, doc: "PostgreSQL URL for the ledger, lock and setup SQL (libpq URI or keyword string).", example: "${DATABASE_URL}"),
+        OptionSpec("setup", .list(.string), doc: "SQL files run before every run (idempotent DDL), relative to the pipeline file.", example: "[../sql/inventory.sql]"),
+        OptionSpec("ledger", .object(ledgerOptions), doc: "Run ledger table: a row per run, `running` then `completed`/`failed`."),
+        OptionSpec("lock", .object(lockOptions), doc: "Overlap control with a PostgreSQL advisory lock (on by default when `database` is set)."),
+        OptionSpec("source", .any, required: true, doc: "The source stage: `type:` plus that connector's options."),
+        OptionSpec("transforms", .any, doc: "Transform stages, applied in order."),
+        OptionSpec("sink", .any, doc: "The sink stage (or use `sinks:` for several)."),
+        OptionSpec("sinks", .any, doc: "Several sink stages; each may take only records of one `route`."),
+        OptionSpec("notify", .any, doc: "Notifiers with `when:` rules evaluated on the run's variables."),
+        OptionSpec("rejects", .object(rejectsOptions), doc: "What to do with records that fail validation."),
+    ]
+
+    public static let ledgerOptions: [OptionSpec] = [
+        OptionSpec("table", .string, default: .string("etl_runs"), doc: "Ledger table (created if missing).", example: "sync_jobs"),
+        OptionSpec("columns", .map(.string), doc: "Extra ledger column → run variable, e.g. `skus_processed: records_written`."),
+    ]
+
+    public static let lockOptions: [OptionSpec] = [
+        OptionSpec("enabled", .bool, default: .bool(true), doc: "Take an advisory lock so two runs never overlap."),
+        OptionSpec("key", .string, doc: "Lock name; defaults to the pipeline name."),
+    ]
+
+    public static let rejectsOptions: [OptionSpec] = [
+        OptionSpec("max", .string, doc: "Fail the run (exit 4) past this many rejects: a count (`100`) or a share of records read (`1%`).", example: "1%"),
+        OptionSpec("log_limit", .int, default: .int(100), doc: "Rejects logged one by one before only counting."),
+        OptionSpec("sink", .any, doc: "A sink stage that receives rejected records with `_reasons` and `_position` fields."),
+    ]
+
+    /// Keys every stage accepts besides its connector's own options.
+    public static let stageKeys: Set<String> = ["type", "label"]
+    public static let sinkKeys: Set<String> = ["type", "label", "route"]
+    public static let notifierKeys: Set<String> = ["type", "label", "when", "message", "rules"]
+
+    /// Run variables that notifier rules and ledger columns may name.
+    public static let runVariables: [(name: String, doc: String)] = [
+        ("pipeline", "pipeline name"), ("run_id", "this run's id"),
+        ("status", "running, completed, failed, partial or overlap"), ("error", "error message of a failed run"),
+        ("started_at", "start time"), ("duration", "seconds since the start (compare with `15m`)"),
+        ("records_read", "records the source produced"), ("records_rejected", "records refused by any stage"),
+        ("records_written", "valid records applied by the sinks"), ("items_changed", "rows inserted or really changed"),
+        ("inserted", "rows inserted"), ("updated", "rows updated"), ("deleted", "rows deleted"),
+        ("api_latency_ms", "HTTP source latency"), ("archive_path", "where the raw payload was archived"),
+        ("duration_ms", "run duration in milliseconds"), ("dry_run", "true under --dry-run"),
+    ]
+}

@@ -1,0 +1,82 @@
+import ETLCore
+
+/// A pipeline file after validation: every stage resolved against the registry,
+/// every option typed. The runner builds connectors from this and nothing else.
+public struct PipelineSpec {
+    public var file: String
+    public var name: String
+    public var description: String
+    public var schedule: CronSchedule?
+    /// Seconds after which the run is cancelled, rolled back and marked failed.
+    public var timeout: Double
+    public var batchSize: Int
+    public var source: StageSpec
+    public var transforms: [StageSpec]
+    public var sinks: [StageSpec]
+    public var notifiers: [NotifierSpec]
+    public var setup: SetupSpec?
+    public var ledger: LedgerSpec?
+    public var lock: LockSpec?
+    public var rejects: RejectsPolicy
+    /// Every option value that came from a secret, for dry-run output.
+    public var baseDirectory: String
+}
+
+/// One stage: which connector and its typed options.
+public struct StageSpec {
+    public var kind: ConnectorKind
+    public var type: String
+    public var label: String
+    public var options: Options
+    public var location: SourceLocation
+    /// For sinks: take only records routed here by a `route` transform.
+    public var route: String?
+}
+
+/// A notifier with the rules that decide when it speaks.
+public struct NotifierSpec {
+    public var stage: StageSpec
+    public var rules: [NotifyRule]
+}
+
+public struct NotifyRule {
+    /// Source text of the condition, e.g. `items_changed > 10000`.
+    public var when: String
+    public var message: String?
+    public var location: SourceLocation
+}
+
+/// SQL run before every run, idempotent (CREATE TABLE IF NOT EXISTS …).
+public struct SetupSpec {
+    public var database: String
+    public var sqlFiles: [String]
+}
+
+/// Where the run ledger lives: one row per run, `running` at start, then `completed` or `failed`.
+public struct LedgerSpec {
+    public var database: String
+    public var table: String
+    /// Ledger column → run variable (`skus_processed: records_written`).
+    public var columns: [(column: String, variable: String)]
+}
+
+/// Overlap control: an advisory lock on this database under this key.
+public struct LockSpec {
+    public var database: String
+    public var key: String
+}
+
+/// What happens to refused records.
+public struct RejectsPolicy {
+    /// Fail the run (exit 4) when more than this many records are rejected …
+    public var maxCount: Int?
+    /// … or more than this fraction of the records read.
+    public var maxFraction: Double?
+    public var sink: StageSpec?
+    /// How many rejects are logged one by one before only counting.
+    public var logLimit: Int
+
+    public init(maxCount: Int? = nil, maxFraction: Double? = nil, sink: StageSpec? = nil, logLimit: Int = 100) {
+        self.maxCount = maxCount; self.maxFraction = maxFraction; self.sink = sink; self.logLimit = logLimit
+    }
+}
