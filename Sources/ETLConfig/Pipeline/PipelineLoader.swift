@@ -76,6 +76,8 @@ struct SpecBuilder {
             } catch {}
         }
         let database = top.string("database")
+        // Written but emptied by an unset variable: already warned about, not "missing".
+        let databaseWritten = root["database"] != nil
 
         let source = root["source"].flatMap { stage($0, kind: .source, label: "source", reserved: PipelineSchema.stageKeys) }
 
@@ -136,7 +138,7 @@ struct SpecBuilder {
         var setup: SetupSpec?
         let setupFiles = top.strings("setup")
         if !setupFiles.isEmpty {
-            if database == nil { checker.error("`setup` needs `database`", root["setup"]?.location ?? root.location) }
+            if !databaseWritten { checker.error("`setup` needs `database`", root["setup"]?.location ?? root.location) }
             for (i, f) in setupFiles.enumerated() {
                 let full = f.hasPrefix("/") ? f : baseDirectory + "/" + f
                 if !FileManager.default.fileExists(atPath: full) {
@@ -147,7 +149,7 @@ struct SpecBuilder {
             setup = SetupSpec(database: database ?? "", sqlFiles: setupFiles.map { $0.hasPrefix("/") ? $0 : baseDirectory + "/" + $0 })
         }
         var ledger: LedgerSpec?
-        if root["ledger"] != nil || database != nil {
+        if root["ledger"] != nil || databaseWritten {
             let l = top.object("ledger")
             let columns = l.map("columns").map { (column: $0.0, variable: $0.1.text) }
             let known = Set(PipelineSchema.runVariables.map(\.name))
@@ -156,13 +158,13 @@ struct SpecBuilder {
                               top.locations["ledger.columns.\(column)"] ?? root.location,
                               hint: Suggest.didYouMean(variable, Array(known)) ?? "known: \(known.sorted().joined(separator: ", "))")
             }
-            if database == nil { checker.error("`ledger` needs `database`", root["ledger"]?.location ?? root.location) }
+            if !databaseWritten { checker.error("`ledger` needs `database`", root["ledger"]?.location ?? root.location) }
             ledger = LedgerSpec(database: database ?? "", table: l.string("table") ?? "etl_runs", columns: columns)
         }
         var lock: LockSpec?
         let lockOptions = top.object("lock")
-        if lockOptions.bool("enabled", default: true), let database {
-            lock = LockSpec(database: database, key: lockOptions.string("key") ?? name)
+        if lockOptions.bool("enabled", default: true), databaseWritten {
+            lock = LockSpec(database: database ?? "", key: lockOptions.string("key") ?? name)
         }
 
         guard let source else {

@@ -1,0 +1,97 @@
+import Foundation
+import ETLCore
+
+/// Writes records to a file (NDJSON, JSON array or CSV). Written to a temporary
+/// file and renamed on commit, so a failed run never leaves half a file.
+public final class FileSink: Sink {
+    public static let spec = ConnectorSpec(
+        kind: .sink, name: "file",
+        summary: "Write records to a NDJSON, JSON or CSV file, atomically on commit.",
+        options: [
+            OptionSpec("path", .string, required: true, doc: "Output file, relative to the pipeline file; %Y %m %d %H %M %S expand (UTC).", example: "out/rejects.ndjson"),
+            OptionSpec("format", .oneOf(["ndjson", "json", "csv"]), default: "ndjson", doc: "Output format."),
+            OptionSpec("append", .bool, default: false, doc: "Append to an existing file instead of replacing it (ndjson/csv)."),
+        ],
+        example: """
+        sink:
+          type: file
+          path: out/inventory-%Y%m%d.ndjson
+        """)
+
+    let path: String
+    let format: String
+    let append: Bool
+    var temp: String = ""
+    var handle: FileHandle?
+    var written = 0
+    var csvHeader: [String]?
+
+    public init(options: Options, context: BuildContext) throws {
+        path = context.resolvePath(ArchiveKey.render(options.string("path") ?? "", Date()))
+        format = options.string("format") ?? "ndjson"
+        append = options.bool("append")
+    }
+
+    public func open(_ context: RunContext) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true)
+        temp = path + ".tmp-\(context.runID)"
+        if append, FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.copyItem(atPath: path, toPath: temp)
+        } else {
+            FileManager.default.createFile(atPath: temp, contents: nil)
+        }
+        handle = FileHandle(forWritingAtPath: temp)
+        handle?.seekToEndOfFile()
+        if format == "json" { handle?.write(Data("[".utf8)) }
+    }
+
+    public func write(_ batch: Batch, _ context: RunContext) throws {
+        var out = ""
+        for record in batch.records {
+            switch format {
+            case "csv":
+                if csvHeader == nil {
+                    csvHeader = record.fields.keys
+                    out += csvHeader!.map(csvCell).joined(separator: ",") + "\n"
+                }
+                out += csvHeader!.map { csvCell(record[$0]?.text ?? "") }.joined(separator: ",") + "\n"
+            case "json":
+                if written > 0 { out += ",\n" }
+                JSONWriter.write(record.value, into: &out)
+            default:
+                JSONWriter.write(record.value, into: &out); out += "\n"
+            }
+            written += 1
+        }
+        handle?.write(Data(out.utf8))
+    }
+
+    private func csvCell(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    public func prepare(_ context: RunContext) throws -> SinkReport {
+        if format == "json" { handle?.write(Data("]\n".utf8)) }
+        var r = SinkReport(); r.written = written; r.inserted = written; r.changed = written
+        return r
+    }
+
+    public func commit(_ context: RunContext) throws {
+        handle?.closeFile(); handle = nil
+        if context.dryRun { try? FileManager.default.removeItem(atPath: temp); return }
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: temp, toPath: path)
+    }
+
+    public func rollback(_ context: RunContext) {
+        handle?.closeFile(); handle = nil
+        try? FileManager.default.removeItem(atPath: temp)
+    }
+}
+
+/// strftime-style expansion for paths, in UTC.
+enum ArchiveKey {
+    static func render(_ template: String, _ date: Date) -> String { Timestamps.format(date, template) }
+}

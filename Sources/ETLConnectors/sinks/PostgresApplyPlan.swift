@@ -1,0 +1,222 @@
+import Foundation
+import ETLCore
+import ETLPostgres
+
+/// The type of a target column as the catalog reports it, for staging and for
+/// checking values before COPY (a bad value rejects one record, not the run).
+struct PostgresColumnType {
+    enum Category { case integer(min: Int64, max: Int64), numeric, float, boolean, text, timestamp, other }
+    var sqlType: String
+    var category: Category
+    /// The column's DEFAULT expression from the catalog, used on insert for null values.
+    var defaultExpression: String?
+
+    init(sqlType: String, defaultExpression: String?) {
+        self.sqlType = sqlType
+        self.defaultExpression = defaultExpression
+        switch sqlType {
+        case "smallint": category = .integer(min: Int64(Int16.min), max: Int64(Int16.max))
+        case "integer": category = .integer(min: Int64(Int32.min), max: Int64(Int32.max))
+        case "bigint": category = .integer(min: Int64.min, max: Int64.max)
+        case "boolean": category = .boolean
+        case "real", "double precision": category = .float
+        case _ where sqlType.hasPrefix("numeric"): category = .numeric
+        case "text", "name", _ where sqlType.hasPrefix("character"): category = .text
+        case _ where sqlType.hasPrefix("timestamp") || sqlType == "date": category = .timestamp
+        default: category = .other
+        }
+    }
+
+    enum Fit { case success(Value), failure(String) }
+
+    /// The value converted for COPY, or why it does not fit.
+    func accept(_ value: Value, field: String) -> Fit {
+        if value.isNull { return .success(.null) }
+        switch category {
+        case .integer(let lo, let hi):
+            guard let i = value.intValue else {
+                return .failure("\(field) must be an integer, found \(value.typeName) \(preview(value))")
+            }
+            guard i >= lo && i <= hi else { return .failure("\(field) = \(i) is out of range for \(sqlType)") }
+            return .success(.int(i))
+        case .numeric, .float:
+            guard value.doubleValue != nil else { return .failure("\(field) must be a number, found \(value.typeName) \(preview(value))") }
+            return .success(value)
+        case .boolean:
+            guard case .bool = value else { return .failure("\(field) must be true or false, found \(value.typeName) \(preview(value))") }
+            return .success(value)
+        case .timestamp:
+            switch value {
+            case .timestamp, .string: return .success(value)
+            default: return .failure("\(field) must be a timestamp, found \(value.typeName)")
+            }
+        case .text:
+            switch value {
+            case .array, .object: return .success(.string(value.text))
+            default: return .success(.string(value.text))
+            }
+        case .other:
+            return .success(value)
+        }
+    }
+
+    private func preview(_ v: Value) -> String {
+        let t = v.typeName == "string" ? "\"\(v.text)\"" : v.text
+        return t.count > 40 ? String(t.prefix(40)) + "…" : t
+    }
+}
+
+/// The set-based SQL a `postgres` sink runs at the end of a run.
+struct PostgresApplyPlan {
+    enum Mode: String { case insert, upsert, update, softDelete = "soft_delete" }
+
+    struct Lookup {
+        var table: String
+        var match: [(lookupColumn: String, field: String)]
+        var select: [(targetColumn: String, lookupColumn: String)]
+        var rejectMisses: Bool
+    }
+
+    let table: String
+    let mode: Mode
+    let key: [String]
+    /// Target column → record field path.
+    let columns: [(column: String, path: [String])]
+    let lookup: Lookup?
+    let compare: [String]
+    let defaults: Fields
+    let keepExistingOnNull: Bool
+    let syncedAt: String?
+    let changedAt: String?
+    let flagTimestamps: [(timestamp: String, flag: String)]
+    let newerThan: String?
+    let deletedColumn: String
+    /// Filled from the catalog when the sink opens.
+    var columnTypes: [String: PostgresColumnType] = [:]
+
+    static let stage = "_etl_stage"
+
+    var columnDefaults: [String: String] { columnTypes.compactMapValues { $0.defaultExpression } }
+    func typeName(_ column: String) -> String { columnTypes[column]?.sqlType ?? "text" }
+
+    init(options: Options) throws {
+        table = options.string("table") ?? ""
+        mode = Mode(rawValue: options.string("mode") ?? "upsert") ?? .upsert
+        key = options.strings("key")
+        columns = options.map("columns").map { ($0.0, $0.1.text.split(separator: ".").map(String.init)) }
+        if options.has("lookup") {
+            let l = options.object("lookup")
+            lookup = Lookup(table: l.string("table") ?? "",
+                            match: l.map("match").map { ($0.0, $0.1.text) },
+                            select: l.map("select").map { ($0.0, $0.1.text) },
+                            rejectMisses: l.string("on_miss") != "skip")
+        } else { lookup = nil }
+        compare = options.has("compare") ? options.strings("compare") : columns.map(\.column)
+        defaults = options.map("defaults")
+        keepExistingOnNull = options.bool("keep_existing_on_null", default: true)
+        syncedAt = options.string("synced_at")
+        changedAt = options.string("changed_at")
+        flagTimestamps = options.map("flag_timestamps").map { ($0.0, $0.1.text) }
+        newerThan = options.string("newer_than")
+        deletedColumn = options.string("deleted_column") ?? "deleted_at"
+
+        if mode != .insert && key.isEmpty {
+            throw options.error("key", "mode \(mode.rawValue) needs `key`: the target columns that identify a row")
+        }
+        let provided = Set(columns.map(\.column) + (lookup?.select.map(\.targetColumn) ?? []))
+        for k in key where !provided.contains(k) {
+            throw options.error("key", "key column '\(k)' is neither in `columns` nor selected by `lookup`")
+        }
+        for c in compare where !provided.contains(c) {
+            throw options.error("compare", "compare column '\(c)' is not in `columns`")
+        }
+        for f in flagTimestamps where !provided.contains(f.flag) {
+            throw options.error("flag_timestamps", "flag column '\(f.flag)' is not in `columns`")
+        }
+    }
+
+    // MARK: identifiers
+
+    func q(_ name: String) -> String { PostgresConnection.quoteIdentifier(name) }
+    var target: String { q(table) }
+    /// Staging column for a lookup match field.
+    func matchColumn(_ lookupColumn: String) -> String { "_m_" + lookupColumn }
+    var stagedColumns: [String] {
+        columns.map(\.column) + (lookup?.match.map { matchColumn($0.lookupColumn) } ?? [])
+    }
+
+    // MARK: staging
+
+    func loadColumnTypes(_ c: PostgresConnection) throws -> [String: PostgresColumnType] {
+        func types(of table: String) throws -> [String: PostgresColumnType] {
+            let r = try c.execute("""
+                SELECT a.attname, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid)
+                FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+                """, [.string(table)])
+            var out: [String: PostgresColumnType] = [:]
+            for row in r.rows() {
+                guard let name = row["attname"]?.stringValue, let type = row["format_type"]?.stringValue else { continue }
+                out[name] = PostgresColumnType(sqlType: type, defaultExpression: row["pg_get_expr"]?.stringValue)
+            }
+            return out
+        }
+        let targetTypes = try types(of: table)
+        var needed = columns.map(\.column) + key + compare + flagTimestamps.flatMap { [$0.timestamp, $0.flag] }
+        needed += [syncedAt, changedAt, newerThan].compactMap { $0 }
+        if mode == .softDelete { needed.append(deletedColumn) }
+        for column in needed where targetTypes[column] == nil {
+            throw ETLError("table \(table) has no column '\(column)'",
+                           hint: Suggest.didYouMean(column, Array(targetTypes.keys)) ?? "check the sink's column names")
+        }
+        var all = targetTypes
+        if let lookup {
+            let lookupTypes = try types(of: lookup.table)
+            for m in lookup.match {
+                guard let t = lookupTypes[m.lookupColumn] else {
+                    throw ETLError("lookup table \(lookup.table) has no column '\(m.lookupColumn)'")
+                }
+                all[matchColumn(m.lookupColumn)] = t
+            }
+            for s in lookup.select where lookupTypes[s.lookupColumn] == nil {
+                throw ETLError("lookup table \(lookup.table) has no column '\(s.lookupColumn)'")
+            }
+        }
+        return all
+    }
+
+    func createStagingSQL(_ types: [String: PostgresColumnType]) -> String {
+        let cols = stagedColumns.map { "\(q($0)) \(types[$0]?.sqlType ?? "text")" }
+        return "CREATE TEMP TABLE \(Self.stage) (_pos bigint, \(cols.joined(separator: ", "))) ON COMMIT DROP"
+    }
+
+    var copySQL: String {
+        "COPY \(Self.stage) (_pos, \(stagedColumns.map(q).joined(separator: ", "))) FROM STDIN"
+    }
+
+    enum StagingRow { case success([Value]), failure(String) }
+
+    /// One staging row, or the reason the record cannot be written.
+    func stagingRow(_ record: Record, _ types: [String: PostgresColumnType]) -> StagingRow {
+        var row: [Value] = [.int(Int64(record.position))]
+        row.reserveCapacity(stagedColumns.count + 1)
+        var problems: [String] = []
+        func add(_ column: String, _ path: [String]) {
+            let value = record.value[path: path]
+            guard let type = types[column] else { row.append(value); return }
+            switch type.accept(value, field: path.joined(separator: ".")) {
+            case .success(let v): row.append(v)
+            case .failure(let reason): problems.append(reason); row.append(.null)
+            }
+        }
+        for c in columns { add(c.column, c.path) }
+        if let lookup {
+            for m in lookup.match {
+                let path = m.field.split(separator: ".").map(String.init)
+                if record.value[path: path].isNull { problems.append("\(m.field) is missing (needed to find the \(lookup.table) row)") }
+                add(matchColumn(m.lookupColumn), path)
+            }
+        }
+        return problems.isEmpty ? .success(row) : .failure(problems.joined(separator: "; "))
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import ETLCore
+
+/// Prints records as JSON lines: for trying pipelines out and for piping.
+public final class StdoutSink: Sink {
+    public static let spec = ConnectorSpec(
+        kind: .sink, name: "stdout",
+        summary: "Print records as JSON lines on standard output.",
+        options: [
+            OptionSpec("limit", .int, doc: "Print at most this many records."),
+        ],
+        example: """
+        sink:
+          type: stdout
+        """)
+
+    let limit: Int?
+    var printed = 0
+    var buffer = ""
+
+    public init(options: Options, context: BuildContext) throws { limit = options.int("limit") }
+
+    public func open(_ context: RunContext) throws {}
+
+    public func write(_ batch: Batch, _ context: RunContext) throws {
+        for record in batch.records {
+            if let limit, printed >= limit { break }
+            JSONWriter.write(record.value, into: &buffer)
+            buffer += "\n"
+            printed += 1
+        }
+        if buffer.utf8.count > 1 << 20 { flush() }
+    }
+
+    func flush() {
+        FileHandle.standardOutput.write(Data(Redactor.shared.redact(buffer).utf8))
+        buffer = ""
+    }
+
+    public func prepare(_ context: RunContext) throws -> SinkReport {
+        flush()
+        var r = SinkReport(); r.written = printed; r.inserted = printed; r.changed = printed
+        return r
+    }
+    public func commit(_ context: RunContext) throws {}
+    public func rollback(_ context: RunContext) { buffer = "" }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import ETLCore
+import ETLHTTP
+
+/// Where a source keeps the raw payload, exactly as received, before processing.
+struct ArchiveOptions {
+    static let options: [OptionSpec] = [
+        OptionSpec("url", .url, required: true, doc: "s3://bucket/prefix (AWS_* variables, AWS_ENDPOINT_URL honoured) or file:///dir or a directory.", example: "s3://company-erp-backups"),
+        OptionSpec("key", .string, default: "{pipeline}/%Y-%m-%d/{pipeline}_%Y%m%d_%H%M%S.json",
+                   doc: "Object key template: %Y %m %d %H %M %S (UTC), {pipeline}, {run_id}.", example: "inventory-sync/%Y-%m-%d/inventory_%Y%m%d_%H%M%S.json"),
+        OptionSpec("retention", .duration, doc: "Delete archived payloads older than this (S3 lifecycle rule, or files removed).", example: "30d"),
+    ]
+
+    let url: String
+    let keyTemplate: String
+    let retentionDays: Int?
+
+    init(_ options: Options, context: BuildContext) throws {
+        var url = options.string("url") ?? ""
+        if !url.contains("://") && !url.hasPrefix("/") { url = context.resolvePath(url) }
+        if url.hasPrefix("file://./") || url.hasPrefix("file://../") {   // file://./archive: relative to the pipeline
+            url = "file://" + context.resolvePath(String(url.dropFirst("file://".count)))
+        }
+        self.url = url
+        keyTemplate = options.string("key") ?? "{pipeline}/%Y-%m-%d/{pipeline}_%Y%m%d_%H%M%S.json"
+        retentionDays = options.duration("retention").map { max(1, Int(($0 / 86400).rounded(.up))) }
+    }
+
+    func key(pipeline: String, runID: String, at date: Date) -> String {
+        let t = keyTemplate.replacingOccurrences(of: "{pipeline}", with: pipeline)
+            .replacingOccurrences(of: "{run_id}", with: runID)
+        return ArchiveStore.renderKey(template: t, date: date)
+    }
+
+    /// Stores the payload and returns where it went. Under --dry-run nothing is stored.
+    func store(_ bytes: [UInt8], pipeline: String, runID: String, at date: Date, dryRun: Bool) throws -> String {
+        let key = self.key(pipeline: pipeline, runID: runID, at: date)
+        let store = try ArchiveStore(url: url)
+        if dryRun { return store.location(of: key) + " (dry run: not stored)" }
+        do {
+            return try store.put(key: key, body: Data(bytes))
+        } catch {
+            throw ETLError("could not archive the payload to \(Redactor.shared.redact(url)): \(error)",
+                           hint: "check the archive URL and credentials; nothing was written to the target")
+        }
+    }
+
+    /// Retention problems are logged, never fatal: the data run itself succeeded.
+    func applyRetention(_ log: Logger, pipeline: String) {
+        guard let days = retentionDays else { return }
+        do {
+            let prefix = ArchiveKeyTemplate.fixedPrefix(of: keyTemplate.replacingOccurrences(of: "{pipeline}", with: pipeline))
+            try ArchiveStore(url: url).applyRetention(days: days, under: prefix)
+        } catch {
+            log.warning("archive retention of \(days) days could not be applied: \(error)")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import ETLCore
+
+/// Reads a local file: a JSON array, NDJSON or CSV.
+public final class FileSource: Source {
+    public static let spec = ConnectorSpec(
+        kind: .source, name: "file",
+        summary: "Read records from a local JSON, NDJSON or CSV file.",
+        options: [
+            OptionSpec("path", .string, required: true, doc: "File to read, relative to the pipeline file.", example: "data/inventory.json"),
+        ] + PayloadFormat.options,
+        example: """
+        source:
+          type: file
+          path: ../samples/inventory.json
+        """)
+
+    let path: String
+    let format: PayloadFormat
+
+    public init(options: Options, context: BuildContext) throws {
+        path = context.resolvePath(options.string("path") ?? "")
+        format = PayloadFormat(options: options)
+    }
+
+    public func checkConnection() throws {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw ETLError("cannot read \(path)") }
+    }
+
+    public func read(_ context: RunContext, emit: (Batch) throws -> Void) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ETLError("cannot read \(path)", hint: "check the path (relative to the pipeline file) and permissions")
+        }
+        try format.decode([UInt8](data), source: path, batchSize: context.batchSize, context: context, emit: emit)
+    }
+}

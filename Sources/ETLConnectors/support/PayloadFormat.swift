@@ -1,0 +1,77 @@
+import ETLCore
+
+/// Turns a downloaded or read payload into batches of records. Shared by the
+/// `file` and `http` sources so both parse the same way, streaming: records are
+/// built one batch at a time, never the whole payload at once.
+struct PayloadFormat {
+    static let options: [OptionSpec] = [
+        OptionSpec("format", .oneOf(["json", "ndjson", "csv"]), default: "json",
+                   doc: "json: an array of objects (or one under `record_path`); ndjson: one object per line; csv: header row then rows."),
+        OptionSpec("record_path", .string, doc: "For json: dotted path of the array inside a top-level object.", example: "data.items"),
+        OptionSpec("decimal_numbers", .bool, default: false, doc: "Keep numbers with a fraction as exact decimals (money) instead of doubles."),
+        OptionSpec("csv_delimiter", .string, default: ",", doc: "Field separator for csv."),
+    ]
+
+    enum Kind: String { case json, ndjson, csv }
+    var kind: Kind
+    var recordPath: [String]
+    var decimalNumbers: Bool
+    var csvDelimiter: Character
+
+    init(options: Options) {
+        kind = Kind(rawValue: options.string("format") ?? "json") ?? .json
+        recordPath = (options.string("record_path") ?? "").split(separator: ".").map(String.init)
+        decimalNumbers = options.bool("decimal_numbers")
+        csvDelimiter = (options.string("csv_delimiter") ?? ",").first ?? ","
+
+    }
+
+    /// Parses `bytes` and hands on batches; elements that are not objects are rejected
+    /// by position. A malformed or truncated payload throws: the run fails, nothing is written.
+    func decode(_ bytes: [UInt8], source: String, batchSize: Int, context: RunContext,
+                emit: (Batch) throws -> Void) throws {
+        var read = 0
+        switch kind {
+        case .csv:
+            var reader: CSVReader
+            do { reader = try CSVReader(bytes: bytes, source: source, delimiter: csvDelimiter) }
+            catch let e as CSVError { throw e.etlError }
+            while true {
+                try context.checkCancelled()
+                let records: [Record]
+                do { records = try reader.nextBatch(max: batchSize) } catch let e as CSVError { throw e.etlError }
+                if records.isEmpty { break }
+                read += records.count
+                context.metrics.add("records_read", records.count)
+                try emit(Batch(records))
+            }
+        case .json, .ndjson:
+            var reader = JSONStreamReader(bytes: bytes, source: source,
+                                          mode: kind == .ndjson ? .ndjson : (recordPath.isEmpty ? .array : .recordPath(recordPath)),
+                                          decimalNumbers: decimalNumbers)
+            while true {
+                try context.checkCancelled()
+                let elements: [JSONElement]
+                do { elements = try reader.nextElements(max: batchSize) } catch let e as JSONError {
+                    throw ETLError("\(source): invalid payload: \(e.message)",
+                                   hint: e.hint ?? "the payload is not valid JSON of the expected shape; nothing was written")
+                }
+                if elements.isEmpty { break }
+                var records: [Record] = []
+                records.reserveCapacity(elements.count)
+                for element in elements {
+                    if case .object(let fields) = element.value {
+                        records.append(Record(fields, position: element.position))
+                    } else {
+                        context.reject(Rejection(record: Record(Fields([("value", element.value)]), position: element.position),
+                                                 stage: "source", reasons: ["expected an object, found \(element.value.typeName)"]))
+                    }
+                }
+                read += elements.count
+                context.metrics.add("records_read", elements.count)
+                if !records.isEmpty { try emit(Batch(records)) }
+            }
+        }
+        _ = read
+    }
+}

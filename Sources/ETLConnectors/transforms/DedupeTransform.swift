@@ -1,0 +1,61 @@
+import ETLCore
+import ETLExpr
+
+/// Drops records whose key was already seen. `keep: first` streams; `keep: last`
+/// holds records until the end of the input, then releases them in input order.
+public final class DedupeTransform: Transform {
+    public static let spec = ConnectorSpec(
+        kind: .transform, name: "dedupe",
+        summary: "Remove records with a duplicate key, keeping the first or the last.",
+        options: [
+            OptionSpec("key", .expression, required: true, doc: "Expression giving each record's key.", example: "lower(email)"),
+            OptionSpec("keep", .oneOf(["first", "last"]), default: "last", doc: "Which of the duplicates survives."),
+            OptionSpec("warn", .bool, default: true, doc: "Log how many duplicates were dropped."),
+        ],
+        example: """
+        transforms:
+          - type: dedupe
+            key: sku
+            keep: last
+        """)
+
+    let key: Expression
+    let keepLast: Bool
+    let warn: Bool
+    var seen: Set<Value> = []
+    var latest: [Value: Record] = [:]
+    var dropped = 0
+
+    public init(options: Options, context: BuildContext) throws {
+        do { key = try Expression.compile(options.string("key") ?? "") } catch { throw options.error("key", "\(error)") }
+        keepLast = options.string("keep") != "first"
+        warn = options.bool("warn", default: true)
+    }
+
+    public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
+        var out: [Record] = []
+        var rejects: [Rejection] = []
+        for record in batch.records {
+            let k: Value
+            do { k = try key.evaluate(record: record.fields, variables: nil, now: context.startedAt) }
+            catch { rejects.append(Rejection(record: record, stage: "dedupe", reasons: ["\(error)"])); continue }
+            if keepLast {
+                if latest.updateValue(record, forKey: k) != nil { dropped += 1 }
+            } else if seen.insert(k).inserted {
+                out.append(record)
+            } else {
+                dropped += 1
+            }
+        }
+        return TransformOutput(Batch(out), rejects: rejects)
+    }
+
+    public func finish(_ context: RunContext) throws -> TransformOutput {
+        if warn && dropped > 0 { context.logger.warning("dedupe dropped \(dropped) duplicate records (kept the \(keepLast ? "last" : "first"))") }
+        context.metrics.add("records_deduplicated", dropped)
+        guard keepLast else { return TransformOutput(Batch()) }
+        let records = latest.values.sorted { $0.position < $1.position }
+        latest = [:]
+        return TransformOutput(Batch(records))
+    }
+}

@@ -1,0 +1,56 @@
+import ETLCore
+
+/// One record per element of an array field (an order → its line items),
+/// carrying the parent's other fields.
+public final class ExplodeTransform: Transform {
+    public static let spec = ConnectorSpec(
+        kind: .transform, name: "explode",
+        summary: "Emit one record per element of an array field, keeping the parent fields.",
+        options: [
+            OptionSpec("field", .string, required: true, doc: "Dotted path of the array.", example: "lineItems"),
+            OptionSpec("as", .string, doc: "Name for the element in the output (default: the field's own name)."),
+            OptionSpec("merge", .bool, default: false, doc: "Merge an object element's fields into the record instead of nesting it."),
+            OptionSpec("parent_prefix", .string, default: "", doc: "Prefix for the parent's fields in the output (e.g. `order_`)."),
+            OptionSpec("keep_empty", .bool, default: false, doc: "A record whose array is empty or missing is kept once (element null) instead of dropped."),
+        ],
+        example: """
+        transforms:
+          - type: explode
+            field: data.lineItems
+            as: item
+        """)
+
+    let path: [String]
+    let name: String
+    let merge: Bool
+    let prefix: String
+    let keepEmpty: Bool
+
+    public init(options: Options, context: BuildContext) throws {
+        path = (options.string("field") ?? "").split(separator: ".").map(String.init)
+        name = options.string("as") ?? path.last ?? "item"
+        merge = options.bool("merge")
+        prefix = options.string("parent_prefix") ?? ""
+        keepEmpty = options.bool("keep_empty")
+    }
+
+    public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
+        var out: [Record] = []
+        for record in batch.records {
+            var parent = Fields()
+            for (k, v) in record.fields where !(path.count == 1 && k == path[0]) { parent[prefix + k] = v }
+            let elements = record.value[path: path].arrayValue ?? []
+            if elements.isEmpty && keepEmpty {
+                var f = parent; f[name] = .null
+                out.append(Record(f, position: record.position, route: record.route))
+            }
+            for (i, element) in elements.enumerated() {
+                var f = parent
+                if merge, case .object(let inner) = element { for (k, v) in inner { f[k] = v } } else { f[name] = element }
+                f["_index"] = .int(Int64(i))
+                out.append(Record(f, position: record.position, route: record.route))
+            }
+        }
+        return TransformOutput(Batch(out))
+    }
+}

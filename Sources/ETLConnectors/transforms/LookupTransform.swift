@@ -1,0 +1,96 @@
+import Foundation
+import ETLCore
+import ETLExpr
+import ETLPostgres
+
+/// Enriches records from a PostgreSQL table: one `= ANY($1)` query per batch
+/// for the keys not yet cached this run.
+public final class LookupTransform: Transform {
+    public static let spec = ConnectorSpec(
+        kind: .transform, name: "lookup",
+        summary: "Enrich records from a PostgreSQL table by key, batched and cached.",
+        options: [
+            OptionSpec("database", .secret, required: true, doc: "libpq URI.", example: "${DATABASE_URL}"),
+            OptionSpec("table", .string, required: true, doc: "Table to read.", example: "customers"),
+            OptionSpec("key", .expression, required: true, doc: "Expression giving the record's key.", example: "customerId"),
+            OptionSpec("match", .string, required: true, doc: "Column compared with the key.", example: "id"),
+            OptionSpec("fields", .map(.string), required: true, doc: "Output field → column.", example: "{customer_email: email}"),
+            OptionSpec("on_miss", .oneOf(["reject", "drop", "keep"]), default: "reject", doc: "No row: reject the record, drop it, or keep it with null fields."),
+        ],
+        example: """
+        transforms:
+          - type: lookup
+            database: ${DATABASE_URL}
+            table: customers
+            key: customerId
+            match: id
+            fields: {customer_email: email}
+        """)
+
+    let url: String
+    let table: String
+    let key: Expression
+    let match: String
+    let fields: [(String, String)]
+    let onMiss: String
+    var connection: PostgresConnection?
+    var cache: [String: Fields?] = [:]
+
+    public init(options: Options, context: BuildContext) throws {
+        url = options.string("database") ?? ""
+        table = options.string("table") ?? ""
+        do { key = try Expression.compile(options.string("key") ?? "") } catch { throw options.error("key", "\(error)") }
+        match = options.string("match") ?? "id"
+        fields = options.map("fields").map { ($0.0, $0.1.text) }
+        onMiss = options.string("on_miss") ?? "reject"
+    }
+
+    deinit { connection?.close() }
+
+    public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
+        if connection == nil { connection = try PostgresConnection(url: url) }
+        var keys: [Value?] = []
+        var missing = Set<String>()
+        for record in batch.records {
+            let k = try? key.evaluate(record: record.fields, variables: nil, now: context.startedAt)
+            keys.append(k)
+            if let k, !k.isNull, cache[k.text] == nil { missing.insert(k.text) }
+        }
+        if !missing.isEmpty { try fetch(Array(missing)) }
+        var out: [Record] = []
+        var rejects: [Rejection] = []
+        for (record, k) in zip(batch.records, keys) {
+            var r = record
+            if let k, !k.isNull, let found = cache[k.text] ?? nil {
+                for (name, _) in fields { r[name] = found[name] ?? .null }
+                out.append(r)
+                continue
+            }
+            switch onMiss {
+            case "drop": continue
+            case "keep":
+                for (name, _) in fields { r[name] = .null }
+                out.append(r)
+            default:
+                rejects.append(Rejection(record: record, stage: "lookup",
+                                         reasons: ["no \(table) row with \(match) = \(k.map { $0.text } ?? "null")"]))
+            }
+        }
+        return TransformOutput(Batch(out), rejects: rejects)
+    }
+
+    private func fetch(_ keys: [String]) throws {
+        guard let c = connection else { return }
+        let q = PostgresConnection.quoteIdentifier
+        let cols = fields.map { "\(q($0.1))" }.joined(separator: ", ")
+        let r = try c.execute("SELECT \(q(match))::text AS _key, \(cols) FROM \(q(table)) WHERE \(q(match))::text = ANY($1::text[])",
+                              [.array(keys.map { .string($0) })])
+        for k in keys { cache[k] = .some(nil) }
+        for row in r.rows() {
+            guard let k = row["_key"]?.text else { continue }
+            var f = Fields()
+            for (name, column) in fields { f[name] = row[column] ?? .null }
+            cache[k] = f
+        }
+    }
+}

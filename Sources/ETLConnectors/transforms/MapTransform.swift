@@ -1,0 +1,80 @@
+import Foundation
+import ETLCore
+import ETLExpr
+
+/// Builds each output record from expressions over the input record:
+/// rename, keep/drop, computed and constant fields, nested output paths.
+public final class MapTransform: Transform {
+    public static let spec = ConnectorSpec(
+        kind: .transform, name: "map",
+        summary: "Reshape records with expressions: computed fields, rename, keep, drop.",
+        description: "Order: rename, then keep/drop, then `fields` (evaluated on the input record). A dotted output name (`account.name`) builds nested objects. A record whose expression fails (e.g. to_int(\"abc\")) is rejected with the reason.",
+        options: [
+            OptionSpec("fields", .map(.expression), doc: "Output field → expression.", example: "{first_name: data.firstName, source: '\"crm\"'}"),
+            OptionSpec("rename", .map(.string), doc: "Old field name → new name."),
+            OptionSpec("keep", .list(.string), doc: "Keep only these input fields."),
+            OptionSpec("drop", .list(.string), doc: "Remove these input fields."),
+            OptionSpec("replace", .bool, default: false, doc: "Start from an empty record instead of the input."),
+        ],
+        example: """
+        transforms:
+          - type: map
+            replace: true
+            fields:
+              external_id: id
+              email: lower(trim(data.email))
+              full_name: data.firstName + " " + data.lastName
+              synced_at: now()
+        """)
+
+    let fields: [(path: [String], name: String, expression: Expression)]
+    let rename: [(String, String)]
+    let keep: Set<String>?
+    let drop: Set<String>
+    let replace: Bool
+
+    public init(options: Options, context: BuildContext) throws {
+        fields = try options.map("fields").map { name, source in
+            do { return (name.split(separator: ".").map(String.init), name, try Expression.compile(source.text)) }
+            catch { throw options.error("fields", "field '\(name)': \(error)") }
+        }
+        rename = options.map("rename").map { ($0.0, $0.1.text) }
+        keep = options.has("keep") ? Set(options.strings("keep")) : nil
+        drop = Set(options.strings("drop"))
+        replace = options.bool("replace")
+    }
+
+    public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
+        var out: [Record] = []
+        out.reserveCapacity(batch.count)
+        var rejects: [Rejection] = []
+        let now = context.startedAt
+        for record in batch.records {
+            var result = replace ? Fields() : record.fields
+            for (old, new) in rename { if let v = result[old] { result[old] = nil; result[new] = v } }
+            if let keep { result = Fields(result.filter { keep.contains($0.0) }.map { ($0.0, $0.1) }) }
+            for name in drop { result[name] = nil }
+            do {
+                for f in fields {
+                    let value = try f.expression.evaluate(record: record.fields, variables: nil, now: now)
+                    if f.path.count == 1 { result[f.name] = value } else { FieldPath.set(&result, f.path, value) }
+                }
+                out.append(Record(result, position: record.position, route: record.route))
+            } catch {
+                rejects.append(Rejection(record: record, stage: "map", reasons: ["\(error)"]))
+            }
+        }
+        return TransformOutput(Batch(out), rejects: rejects)
+    }
+}
+
+/// Writing into nested objects by dotted path.
+enum FieldPath {
+    static func set(_ fields: inout Fields, _ path: [String], _ value: Value) {
+        guard let first = path.first else { return }
+        if path.count == 1 { fields[first] = value; return }
+        var inner = fields[first]?.objectValue ?? Fields()
+        set(&inner, Array(path.dropFirst()), value)
+        fields[first] = .object(inner)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import ETLCore
+import ETLConfig
+import ETLConnectors
+
+/// Finds pipeline files and validates them: what `etl validate` and the
+/// first step of `etl run` share.
+public enum PipelineValidation {
+    /// YAML files under the given files and directories, sorted; missing paths are reported.
+    public static func files(_ paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
+        var files: [String] = []
+        var diagnostics: [Diagnostic] = []
+        let fm = FileManager.default
+        for path in paths {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
+                diagnostics.append(Diagnostic(.error, "no such file or directory: \(path)", at: nil))
+                continue
+            }
+            if isDir.boolValue {
+                let found = (fm.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                    .map { (path as NSString).appendingPathComponent($0) }
+                    .sorted()
+                if found.isEmpty {
+                    diagnostics.append(Diagnostic(.warning, "no pipeline files (*.yaml, *.yml) in \(path)", at: nil))
+                }
+                files += found
+            } else {
+                files.append(path)
+            }
+        }
+        return (files, diagnostics)
+    }
+
+    /// Builds every connector of a valid spec without running it, so options only a
+    /// connector understands (a key column missing from `columns` …) are caught too.
+    public static func buildCheck(_ spec: PipelineSpec, registry: ConnectorRegistry) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let context = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: true, registry: registry)
+        let stages = [spec.source] + spec.transforms + spec.sinks + spec.notifiers.map(\.stage) + [spec.rejects.sink].compactMap { $0 }
+        for stage in stages {
+            do { _ = try registry.lookup(stage.kind, stage.type)?.make(stage.options, context) }
+            catch let e as ETLError {
+                out.append(Diagnostic(.error, e.message, at: e.location ?? stage.location, hint: e.hint))
+            } catch {
+                out.append(Diagnostic(.error, "\(error)", at: stage.location))
+            }
+        }
+        return out
+    }
+
+    /// Runs each connector's health check (`--check-connections`).
+    public static func connectionCheck(_ spec: PipelineSpec, registry: ConnectorRegistry) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let context = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: true, registry: registry)
+        for stage in [spec.source] + spec.sinks + spec.notifiers.map(\.stage) {
+            do {
+                let made = try registry.lookup(stage.kind, stage.type)?.make(stage.options, context)
+                switch made {
+                case let s as Source: try s.checkConnection()
+                case let s as Sink: try s.checkConnection()
+                case let n as Notifier: try n.checkConnection()
+                default: break
+                }
+            } catch {
+                out.append(Diagnostic(.error, "\(stage.type) \(stage.kind.rawValue) connection check failed: \(error)",
+                                      at: stage.location, hint: "check the URL, credentials and that the service is up"))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,20 @@
+import ETLCore
+
+/// How a run ended, as cron and CI see it.
+public enum RunExitCode: Int32 {
+    case success = 0
+    /// The run failed; the target is unchanged.
+    case failed = 1
+    /// The pipeline or command line is invalid; nothing ran.
+    case invalidConfig = 2
+    /// Another run holds the lock (or is still marked running); nothing was touched.
+    case skipped = 3
+    /// Too many records were rejected (past `rejects.max`); the run was rolled back.
+    case rejectsExceeded = 4
+}
+
+public struct RunOutcome {
+    public var exitCode: RunExitCode
+    public var status: String
+    public var variables: Fields
+}

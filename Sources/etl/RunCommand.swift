@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import ETLCore
+import ETLConfig
+import ETLRunner
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline: quiet on success (one summary line), loud on failure.")
+
+    @Argument(help: "The pipeline file.")
+    var pipeline: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a pipeline value, YAML-typed: --set source.retry.backoff=[1s,2s]", valueName: "path=value"))
+    var overrides: [String] = []
+
+    @Flag(help: "Read and transform, apply in a transaction that is rolled back, print what would be written.")
+    var dryRun = false
+
+    @Option(help: "Log format: text or json (json lines carry the run id).")
+    var logFormat: String = "text"
+
+    @Flag(name: .shortAndLong, help: "Log stage progress and timings, not only warnings and errors.")
+    var verbose = false
+
+    func run() throws {
+        guard let format = Logger.Format(rawValue: logFormat) else {
+            throw ValidationError("--log-format must be text or json")
+        }
+        let logger = Logger(format: format, minimumLevel: verbose ? .info : .warning)
+        let registry = Registry.make()
+        let loader = PipelineLoader(registry: registry, overrides: overrides)
+        let result = loader.load(path: pipeline)
+
+        // Unset variables stop the run, except in notifiers: those are skipped with one warning.
+        var diagnostics = result.diagnostics
+        var disabled = Set<String>()
+        let notifierVars = Set(result.unsetVariables.filter { $0.key.hasPrefix("notify") }.flatMap(\.value))
+        for (label, vars) in result.unsetVariables where label.hasPrefix("notify") {
+            disabled.insert(label)
+            logger.warning("\(label) skipped: \(vars.joined(separator: ", ")) not set")
+        }
+        diagnostics = diagnostics.map { d in
+            guard d.severity == .warning, let v = Interpolator.unsetVariable(in: d), !notifierVars.contains(v) else { return d }
+            var e = d; e.severity = .error; return e
+        }.filter { d in
+            !(d.severity == .warning && Interpolator.unsetVariable(in: d).map(notifierVars.contains) == true)
+        }
+        for d in diagnostics { logger.log(d.severity == .error ? .error : .warning, d.description) }
+        guard let spec = result.spec, !diagnostics.contains(where: { $0.severity == .error }) else {
+            logger.error("\(pipeline): invalid pipeline, nothing was run")
+            throw ExitCode(RunExitCode.invalidConfig.rawValue)
+        }
+        let buildErrors = PipelineValidation.buildCheck(spec, registry: registry)
+        if !buildErrors.isEmpty {
+            for d in buildErrors { logger.error(d.description) }
+            throw ExitCode(RunExitCode.invalidConfig.rawValue)
+        }
+        var settings = PipelineRunner.Settings()
+        settings.dryRun = dryRun
+        settings.disabledNotifiers = disabled
+        if let interval = ProcessInfo.processInfo.environment["ETL_WATCHDOG_INTERVAL"].flatMap(Double.init) {
+            settings.watchdogInterval = interval
+        }
+        let outcome = PipelineRunner(spec: spec, registry: registry, logger: logger, settings: settings).run()
+        if outcome.exitCode != .success { throw ExitCode(outcome.exitCode.rawValue) }
+    }
+}
