@@ -13,7 +13,7 @@ enum PostgresTextEncoder {
         case .bool(let b): out.append(b ? UInt8(ascii: "t") : UInt8(ascii: "f"))
         case .int(let i): appendInteger(i, to: &out)
         case .double(let d): appendDouble(d, to: &out)
-        case .decimal(let d): out.append(contentsOf: d.description.utf8)
+        case .decimal(let d): DecimalText.append(d, to: &out)
         case .string(let s): out.append(contentsOf: s.utf8)
         case .timestamp(let t):
             if !PostgresTimestamp.append(t, to: &out) { out.append(contentsOf: "infinity".utf8) }

@@ -102,3 +102,19 @@ final class ParameterBindingTests: XCTestCase {
         XCTAssertEqual(try db.execute("SELECT x FROM \(PostgresConnection.quoteIdentifier(name))").rowCount, 1)
     }
 }
+
+final class DecimalParameterTests: XCTestCase {
+    /// Decimals reach the server with every digit, whatever their size and scale.
+    func testDecimalsBindExactly() throws {
+        let db = try TestDatabase.connect()
+        defer { db.close() }
+        let texts = ["0", "1", "-1", "0.5", "-0.000001", "12.3400", "123456789012345678", "18446744073709551615",
+                     "18446744073709551616", "123456789012345678901234567890", "-98765.4321", "1e25", "0.0000000000000000000001"]
+        for text in texts {
+            let value = Decimal(string: text)!
+            let back = try db.execute("SELECT $1::numeric = $2::numeric, $1::numeric", [.decimal(value), .string(text)])
+            XCTAssertEqual(back.value(row: 0, column: 0), .bool(true), text)
+            XCTAssertEqual(back.value(row: 0, column: 1), .decimal(value), text)
+        }
+    }
+}
