@@ -65,13 +65,32 @@ public enum ConnectorDocs {
         for o in options {
             var line = "\(indent)\(o.name)  \(o.type.name)"
             if o.required { line += "  required" }
-            if let d = o.defaultValue { line += "  default: \(render(d))" }
+            if let d = o.defaultValue { line += "  default: \(render(d, o.type))" }
             out += line + "\n\(indent)    \(o.doc)\n"
             if let e = o.example { out += "\(indent)    example: \(e)\n" }
             if case .object(let nested) = o.type { out += optionLines(nested, indent: indent + "    ") }
             if case .map(.object(let nested)) = o.type { out += optionLines(nested, indent: indent + "    ") }
         }
         return out
+    }
+
+    /// A default as a person would write it in YAML: durations as `30m`, not 1800.
+    static func render(_ v: Value, _ type: OptionType) -> String {
+        if type == .duration, let seconds = v.doubleValue { return compactDuration(seconds) }
+        if case .object(let nested) = type, case .object(let fields) = v {
+            return "{" + fields.map { k, value in "\(k): \(render(value, nested.first { $0.name == k }?.type ?? .any))" }.joined(separator: ", ") + "}"
+        }
+        if case .list(let element) = type, case .array(let items) = v {
+            return "[" + items.map { render($0, element) }.joined(separator: ", ") + "]"
+        }
+        return render(v)
+    }
+
+    static func compactDuration(_ s: Double) -> String {
+        for (unit, size) in [("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0)] where s >= size && (s / size).rounded() == s / size {
+            return "\(Int64(s / size))\(unit)"
+        }
+        return s < 1 ? "\(Int64((s * 1000).rounded()))ms" : "\(s)s"
     }
 
     static func render(_ v: Value) -> String {
@@ -109,7 +128,7 @@ public enum ConnectorDocs {
 
     static func row(_ o: OptionSpec, prefix: String = "") -> String {
         let cell = { (s: String) in s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
-        var out = "| `\(prefix)\(o.name)` | \(cell(o.type.name)) | \(o.required ? "yes" : "") | \(o.defaultValue.map { "`\(cell(render($0)))`" } ?? "") | \(cell(o.doc)) |\n"
+        var out = "| `\(prefix)\(o.name)` | \(cell(o.type.name)) | \(o.required ? "yes" : "") | \(o.defaultValue.map { "`\(cell(render($0, o.type)))`" } ?? "") | \(cell(o.doc)) |\n"
         if case .object(let nested) = o.type { for n in nested { out += row(n, prefix: prefix + o.name + ".") } }
         if case .map(.object(let nested)) = o.type { for n in nested { out += row(n, prefix: prefix + o.name + ".*.") } }
         return out

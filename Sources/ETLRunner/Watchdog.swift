@@ -43,24 +43,39 @@ final class Watchdog {
     }
 }
 
+/// The last SIGTERM/SIGINT received; set from the C signal handler, read by a polling thread.
+private var pendingSignal: sig_atomic_t = 0
+
 /// SIGTERM and SIGINT cancel the run: the runner then rolls back, marks the run
-/// failed and releases the lock before exiting.
+/// failed and releases the lock before exiting. A plain handler only records the
+/// signal (all a handler may safely do); a small thread turns it into a cancellation.
 final class SignalCancellation {
-    private var sources: [DispatchSourceSignal] = []
+    private var thread: Thread?
+    private let stop = NSCondition()
+    private var stopped = false
 
     init(context: RunContext) {
         for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            let name = sig == SIGTERM ? "SIGTERM" : "SIGINT"
-            source.setEventHandler { context.cancel("received \(name)") }
-            source.resume()
-            sources.append(source)
+            signal(sig) { received in pendingSignal = received }
         }
+        let t = Thread { [weak self] in
+            while true {
+                guard let self else { return }
+                self.stop.lock()
+                if self.stopped { self.stop.unlock(); return }
+                _ = self.stop.wait(until: Date().addingTimeInterval(0.1))
+                self.stop.unlock()
+                let sig = pendingSignal
+                if sig != 0 { context.cancel(sig == SIGTERM ? "received SIGTERM" : "received SIGINT") }
+            }
+        }
+        t.name = "etl-signals"
+        thread = t
+        t.start()
     }
 
     func cancel() {
-        sources.forEach { $0.cancel() }
+        stop.lock(); stopped = true; stop.signal(); stop.unlock()
         signal(SIGTERM, SIG_DFL); signal(SIGINT, SIG_DFL)
     }
 }

@@ -6,7 +6,7 @@ public enum PipelineSchema {
     public static let topLevel: [OptionSpec] = [
         OptionSpec("name", .string, required: true, doc: "Pipeline name: used for the lock, the ledger and alerts.", example: "inventory-sync"),
         OptionSpec("description", .string, doc: "What the pipeline does, for people."),
-        OptionSpec("schedule", .string, doc: "Cron expression the pipeline is meant to run on (validated; `etl crontab` prints it).", example: "\"0 2 * * *\""),
+        OptionSpec("schedule", .string, doc: "Cron expression the pipeline is meant to run on (validated; put the same line in the crontab).", example: "\"0 2 * * *\""),
         OptionSpec("timeout", .duration, default: .double(1800), doc: "The run is cancelled, rolled back and marked failed after this long.", example: "30m"),
         OptionSpec("batch_size", .int, default: .int(10_000), doc: "Records per batch passed between stages.", example: "10000"),
         OptionSpec("database", .secret, doc: "PostgreSQL URL for the ledger, lock and setup SQL (libpq URI or keyword string).", example: "${DATABASE_URL}"),
