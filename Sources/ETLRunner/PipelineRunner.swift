@@ -70,6 +70,7 @@ public final class PipelineRunner {
         var ledger: RunLedger?
         var ledgerID: Int64?
         var lockKey: Int64?
+        var stateStore: StateStore?
         defer {
             if let control {
                 if let lockKey { _ = try? control.advisoryUnlock(key: lockKey) }
@@ -110,6 +111,12 @@ public final class PipelineRunner {
                     ledgerID = try l.start(runID: runID)
                     ledger = l
                 }
+                if !settings.dryRun {
+                    let store = StateStore(connection: c, pipeline: spec.name)
+                    try store.prepareTable()
+                    context.state = try store.load()
+                    stateStore = store
+                }
             } catch {
                 let message = "\(error)"
                 logger.error("\(spec.name) failed before start: \(message)")
@@ -141,6 +148,10 @@ public final class PipelineRunner {
         if status == "failed" {
             for (_, sink) in sinks { sink.rollback(context) }
             rejectSink?.rollback(context)
+        } else if let stateStore, !context.stateToSave.isEmpty {
+            // After the sinks committed, never before: a cursor must not pass unwritten data.
+            do { try stateStore.save(context.stateToSave) }
+            catch { logger.error("data committed but the state (cursor) could not be saved: \(error); the next run repeats some records") }
         }
 
         let finalVariables = variables(status: status, error: errorMessage)

@@ -43,6 +43,17 @@ public final class RunContext: @unchecked Sendable {
         if let reason = cancellation { throw ETLError("run cancelled: \(reason)") }
     }
 
+    /// State saved by earlier successful runs (incremental cursors), by key.
+    public var state = Fields()
+    private var pendingState = Fields()
+
+    /// Records state to keep for the next run. It is saved only after every sink
+    /// committed: a failed run never moves a cursor past data it did not write.
+    public func saveState(_ key: String, _ value: Value) {
+        cancelLock.lock(); pendingState[key] = value; cancelLock.unlock()
+    }
+    public var stateToSave: Fields { cancelLock.lock(); defer { cancelLock.unlock() }; return pendingState }
+
     /// Where refused records go: the runner logs, counts and forwards them.
     public var rejectHandler: ((Rejection) -> Void)?
 
