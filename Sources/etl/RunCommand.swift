@@ -29,7 +29,8 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--log-format must be text or json")
         }
         let logger = Logger(format: format, minimumLevel: verbose ? .info : .warning)
-        let registry = Registry.make()
+        let (registry, pluginDiagnostics) = Registry.make(near: [pipeline])
+        for d in pluginDiagnostics { logger.log(d.severity == .error ? .error : .warning, d.description) }
         let loader = PipelineLoader(registry: registry, overrides: overrides)
         let result = loader.load(path: pipeline)
 

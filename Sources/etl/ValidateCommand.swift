@@ -23,9 +23,10 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json") }
-        let registry = Registry.make()
-        let (files, found) = PipelineValidation.files(paths.isEmpty ? ["pipelines"] : paths)
-        var all: [Diagnostic] = found
+        let roots = paths.isEmpty ? ["pipelines"] : paths
+        let (registry, pluginDiagnostics) = Registry.make(near: roots)
+        let (files, found) = PipelineValidation.files(roots)
+        var all: [Diagnostic] = found + pluginDiagnostics
         var perFile: [(String, [Diagnostic])] = []
         for file in files {
             let result = PipelineLoader(registry: registry, strict: strict).load(path: file)
@@ -57,7 +58,7 @@ struct ValidateCommand: ParsableCommand {
                                   "warnings": .int(Int64(warnings)), "diagnostics": .array(items)]
             print(Redactor.shared.redact(JSONWriter.string(summary)))
         } else {
-            for d in found { print(Redactor.shared.redact(d.description)) }
+            for d in found + pluginDiagnostics { print(Redactor.shared.redact(d.description)) }
             for (file, diagnostics) in perFile {
                 for d in diagnostics { print(Redactor.shared.redact(d.description)) }
                 if diagnostics.isEmpty { print("\(file): ok") }

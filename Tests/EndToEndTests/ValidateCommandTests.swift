@@ -103,7 +103,7 @@ final class ValidateCommandTests: XCTestCase {
     }
 
     func testGeneratedConnectorReferenceIsCurrent() throws {
-        let r = try Command.run(TestEnvironment.etlBinary, ["docs"])
+        let r = try Command.run(TestEnvironment.etlBinary, ["docs"], directory: TestEnvironment.repoRoot)
         XCTAssertEqual(r.exitCode, 0)
         let committed = try String(contentsOfFile: TestEnvironment.repoRoot + "/docs/connectors.md", encoding: .utf8)
         XCTAssertEqual(committed, r.stdout, "docs/connectors.md is stale: run `swift run etl docs > docs/connectors.md`")

@@ -1,0 +1,144 @@
+import Foundation
+import ETLCore
+import ETLConfig
+
+/// A connector written as data: `connectors/NAME.yaml` declares options like any
+/// built-in connector and maps them onto a base connector's configuration.
+/// An HTTP API, a preset database table or a wrapped external program becomes a
+/// named connector without Swift.
+///
+/// ```yaml
+/// kind: source
+/// name: erp-inventory
+/// summary: Stock counts from the ERP's /inventory endpoint.
+/// base: http
+/// options:
+///   - {name: base_url, type: url, required: true, doc: ERP API base URL}
+///   - {name: token, type: secret, required: true, doc: Bearer token}
+/// config:
+///   url: "{{ base_url }}/inventory"
+///   bearer_token: "{{ token }}"
+/// example: |
+///   source: {type: erp-inventory, base_url: "${ERP_URL}", token: "${ERP_TOKEN}"}
+/// ```
+/// `{{ name }}` alone in a value passes the option's typed value (lists stay lists);
+/// inside text it is replaced by its text. `{{ manifest_dir }}` is the manifest's folder.
+struct ConnectorManifest {
+    static let schema: [OptionSpec] = [
+        OptionSpec("kind", .oneOf(ConnectorKind.allCases.map(\.rawValue)), required: true, doc: "source, transform, sink or notifier."),
+        OptionSpec("name", .string, required: true, doc: "The connector's name in pipelines."),
+        OptionSpec("summary", .string, required: true, doc: "One line for list-connectors."),
+        OptionSpec("description", .string, doc: "Longer description for describe and the docs."),
+        OptionSpec("base", .string, required: true, doc: "The registered connector this one configures."),
+        OptionSpec("options", .list(.object(optionSchema)), doc: "This connector's own options."),
+        OptionSpec("config", .any, required: true, doc: "The base connector's options, with {{ option }} placeholders."),
+        OptionSpec("example", .string, doc: "A YAML snippet for the docs."),
+    ]
+
+    static let optionSchema: [OptionSpec] = [
+        OptionSpec("name", .string, required: true, doc: "Option name."),
+        OptionSpec("type", .oneOf(["string", "int", "number", "bool", "duration", "size", "url", "secret", "expression",
+                                   "list", "map", "any"]), default: "string", doc: "Option type."),
+        OptionSpec("required", .bool, default: false, doc: "Must be given."),
+        OptionSpec("default", .any, doc: "Value when not given."),
+        OptionSpec("doc", .string, required: true, doc: "One line for the docs."),
+        OptionSpec("example", .string, doc: "Example value."),
+    ]
+
+    /// Loads every `*.yaml` in `directory` into the registry. Problems come back as diagnostics.
+    static func loadAll(from directory: String, into registry: ConnectorRegistry) -> [Diagnostic] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        return files.flatMap { load(path: directory + "/" + $0, into: registry) }
+    }
+
+    static func load(path: String, into registry: ConnectorRegistry) -> [Diagnostic] {
+        let loaded = YAMLLoader.load(path: path)
+        guard let root = loaded.root, !loaded.hasErrors else { return loaded.diagnostics }
+        var checker = OptionChecker(owner: "connector manifest")
+        let manifest = checker.check(root, schema)
+        guard !checker.diagnostics.contains(where: { $0.severity == .error }),
+              let kind = ConnectorKind(rawValue: manifest.string("kind") ?? ""),
+              let name = manifest.string("name"), let baseName = manifest.string("base"), let configNode = root["config"]
+        else { return loaded.diagnostics + checker.diagnostics }
+        guard let base = registry.lookup(kind, baseName) else {
+            return [Diagnostic(.error, "manifest \(name): unknown base \(kind.rawValue) connector '\(baseName)'",
+                               at: root["base"]?.location, hint: Suggest.didYouMean(baseName, registry.names(kind)))]
+        }
+        if registry.lookup(kind, name) != nil {
+            return [Diagnostic(.error, "manifest \(name): a \(kind.rawValue) connector of that name already exists", at: root["name"]?.location)]
+        }
+        let options = manifest.list("options").compactMap { $0.objectValue }.map(optionSpec)
+        let spec = ConnectorSpec(kind: kind, name: name, summary: manifest.string("summary") ?? "",
+                                 description: ((manifest.string("description") ?? "") + " Defined by the manifest connectors/\((path as NSString).lastPathComponent), based on `\(baseName)`.").trimmingCharacters(in: .whitespaces),
+                                 options: options, example: manifest.string("example") ?? "\(kind.rawValue):\n  type: \(name)")
+        let directory = (path as NSString).deletingLastPathComponent
+        registry.register(spec) { values, context in
+            var variables = values.values
+            variables["manifest_dir"] = .string(directory)
+            let rendered = render(configNode, variables)
+            var baseChecker = OptionChecker(owner: "\(baseName) \(kind.rawValue) (from manifest \(name))")
+            let baseOptions = baseChecker.check(rendered, base.spec.options)
+            if let problem = baseChecker.diagnostics.first(where: { $0.severity == .error }) {
+                throw ETLError("manifest \(path): \(problem.message)", hint: problem.hint, location: problem.location)
+            }
+            return try base.make(baseOptions, context)
+        }
+        return loaded.diagnostics
+    }
+
+    static func optionSpec(_ f: Fields) -> OptionSpec {
+        let o = Options(f)
+        let type: OptionType
+        switch o.string("type") ?? "string" {
+        case "int": type = .int
+        case "number": type = .double
+        case "bool": type = .bool
+        case "duration": type = .duration
+        case "size": type = .size
+        case "url": type = .url
+        case "secret": type = .secret
+        case "expression": type = .expression
+        case "list": type = .list(.any)
+        case "map": type = .map(.any)
+        case "any": type = .any
+        default: type = .string
+        }
+        return OptionSpec(o.string("name") ?? "", type, required: o.bool("required"),
+                          default: o.has("default") ? o["default"] : nil, doc: o.string("doc") ?? "", example: o.string("example"))
+    }
+
+    /// Replaces `{{ name }}` placeholders in the config tree with option values.
+    static func render(_ node: YAMLNode, _ variables: Fields) -> YAMLNode {
+        switch node.kind {
+        case .mapping(let pairs):
+            return .mapping(pairs.map { YAMLPair(key: $0.key, value: render($0.value, variables)) }, at: node.location)
+        case .sequence(let items):
+            return .sequence(items.map { render($0, variables) }, at: node.location)
+        case .scalar(let text, let style):
+            guard text.contains("{{") else { return node }
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("{{"), trimmed.hasSuffix("}}"), trimmed.components(separatedBy: "{{").count == 2 {
+                let name = trimmed.dropFirst(2).dropLast(2).trimmingCharacters(in: .whitespaces)
+                return yamlNode(variables[name] ?? .null, at: node.location)
+            }
+            var out = text
+            for (name, value) in variables {
+                for pattern in ["{{ \(name) }}", "{{\(name)}}"] { out = out.replacingOccurrences(of: pattern, with: value.text) }
+            }
+            return .scalar(out, style, at: node.location)
+        }
+    }
+
+    /// A typed value as a node the option checker reads back to the same value.
+    static func yamlNode(_ value: Value, at location: SourceLocation) -> YAMLNode {
+        switch value {
+        case .null: return .scalar("null", .plain, at: location)
+        case .string(let s): return .scalar(s, .doubleQuoted, at: location)
+        case .array(let items): return .sequence(items.map { yamlNode($0, at: location) }, at: location)
+        case .object(let fields):
+            return .mapping(fields.map { YAMLPair(key: .scalar($0.0, .plain, at: location), value: yamlNode($0.1, at: location)) }, at: location)
+        default: return .scalar(value.text, .plain, at: location)
+        }
+    }
+}
