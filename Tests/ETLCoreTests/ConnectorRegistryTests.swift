@@ -1,0 +1,60 @@
+import XCTest
+@testable import ETLCore
+
+final class ConnectorRegistryTests: XCTestCase {
+    final class Echo: Source {
+        let greeting: String
+        init(_ options: Options) { greeting = options.string("greeting") ?? "" }
+        func read(_ context: RunContext, emit: (Batch) throws -> Void) throws {
+            try emit(Batch([Record(Fields([("greeting", .string(greeting))]))]))
+        }
+    }
+
+    let spec = ConnectorSpec(kind: .source, name: "echo", summary: "Says hello.",
+                             options: [OptionSpec("greeting", .string, required: true, doc: "What to say.")],
+                             example: "source: {type: echo, greeting: hi}")
+
+    func context(_ registry: ConnectorRegistry) -> BuildContext {
+        BuildContext(baseDirectory: "/tmp", pipelineName: "p", dryRun: false, registry: registry)
+    }
+
+    func testRegisteredConnectorIsFoundByKindAndNameAndBuilt() throws {
+        let registry = ConnectorRegistry()
+        registry.register(spec) { options, _ in Echo(options) }
+        XCTAssertEqual(registry.names(.source), ["echo"])
+        XCTAssertNil(registry.lookup(.sink, "echo"), "kinds are separate namespaces")
+        let source = try registry.make(.source, "echo", Options(Fields([("greeting", "hi")])), context(registry), as: Source.self)
+        var got: [Record] = []
+        try source.read(RunContext(runID: "r", pipeline: "p", logger: Logger(write: { _ in }))) { got += $0.records }
+        XCTAssertEqual(got.first?["greeting"], "hi")
+        XCTAssertEqual(registry.specs.map(\.name), ["echo"])
+    }
+
+    func testUnknownNameSuggestsTheClosestOne() {
+        let registry = ConnectorRegistry()
+        registry.register(spec) { options, _ in Echo(options) }
+        XCTAssertThrowsError(try registry.make(.source, "ecoh", Options(), context(registry), as: Source.self)) { error in
+            XCTAssertEqual((error as? ETLError)?.hint, "did you mean 'echo'?")
+        }
+    }
+
+    func testWrongKindOfObjectIsAnErrorNotACrash() {
+        let registry = ConnectorRegistry()
+        registry.register(spec) { options, _ in Echo(options) }
+        XCTAssertThrowsError(try registry.make(.source, "echo", Options(), context(registry), as: Sink.self))
+    }
+
+    func testRedactorMasksSecretsAndURLPasswords() {
+        Redactor.shared.add("tok-123456")
+        XCTAssertEqual(Redactor.shared.redact("Bearer tok-123456 failed"), "Bearer *** failed")
+        XCTAssertEqual(Redactor.shared.redact("postgresql://etl:pw@db:5432/x down"), "postgresql://etl:***@db:5432/x down")
+    }
+
+    func testDurationsAndSizes() {
+        XCTAssertEqual(DurationParser.seconds("1h30m"), 5400)
+        XCTAssertEqual(DurationParser.seconds("500ms"), 0.5)
+        XCTAssertEqual(DurationParser.seconds("30d"), 2_592_000)
+        XCTAssertNil(DurationParser.seconds("30x"))
+        XCTAssertEqual(DurationParser.bytes("512KiB"), 524_288)
+    }
+}
