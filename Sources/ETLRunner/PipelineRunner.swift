@@ -280,8 +280,17 @@ public final class PipelineRunner {
         return RunOutcome(exitCode: .skipped, status: "overlap", variables: v)
     }
 
+    /// `vars:` evaluated once per run (a bad one was caught by validate; here it becomes null).
+    private lazy var pipelineVars: Fields = {
+        var out = Fields()
+        for v in spec.vars {
+            out[v.name] = (try? Expression.compile(v.expression).evaluate(record: Fields(), variables: out, now: Date())) ?? .null
+        }
+        return out
+    }()
+
     func variables(status: String, error: String? = nil) -> Fields {
-        var v = Fields()
+        var v = pipelineVars
         v["pipeline"] = .string(spec.name)
         v["run_id"] = .string(context?.runID ?? "")
         v["status"] = .string(status)

@@ -167,7 +167,7 @@ final class InventoryPipelineTests: XCTestCase {
 
     func testSignificantChangeAlertsSlack() throws {
         harness = try InventoryHarness(products: 20, erpResponses: [["status": 200, "body": InventoryHarness.payload(InventoryHarness.skus(1...20))]])
-        let r = try harness.run(["--set", "notify.0.rules.1.when=status == \"completed\" and items_changed > 10"])
+        let r = try harness.run(["--set", "vars.change_alert_threshold=10"])
         XCTAssertEqual(r.exitCode, 0, r.output)
         let alerts = harness.slack.bodies(path: InventoryHarness.slackPath)
         XCTAssertEqual(alerts.count, 1, "\(alerts)")

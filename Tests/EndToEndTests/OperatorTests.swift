@@ -24,7 +24,7 @@ final class OperatorTests: XCTestCase {
 
     func testLongRunningAlertIsSentWhileTheRunIsStillGoing() throws {
         harness = try InventoryHarness(products: 3, erpResponses: [["status": 200, "body": InventoryHarness.payload(InventoryHarness.skus(1...3)), "delay": 2.5]])
-        let run = try harness.start(["--set", "notify.0.rules.2.when=status == \"running\" and duration > 1s"])
+        let run = try harness.start(["--set", "vars.slow_run_alert=1s"])
         var alerted = false
         for _ in 0..<40 {
             usleep(100_000)
@@ -37,7 +37,9 @@ final class OperatorTests: XCTestCase {
         XCTAssertTrue(alerted)
         let r = try run.wait(timeout: 30)
         XCTAssertEqual(r.exitCode, 0, r.output)
-        XCTAssertEqual(harness.slack.bodies(path: InventoryHarness.slackPath).count, 1, "each rule fires once")
+        let bodies = harness.slack.bodies(path: InventoryHarness.slackPath)
+        XCTAssertEqual(bodies.filter { $0.contains("still running") }.count, 1, "each rule fires once: \(bodies)")
+        XCTAssertEqual(bodies.filter { $0.contains("took longer than") }.count, 1, "and the slow-run rule at the end: \(bodies)")
     }
 
     func testAFailingNotifierNeverFailsTheRun() throws {

@@ -59,6 +59,8 @@ struct SpecBuilder {
     let environment: [String: String]
     var checker = OptionChecker(owner: "pipeline")
     var unsetByStage: [String: [String]] = [:]
+    /// Names declared under `vars:`, usable in notify rules like run variables.
+    var varNames: Set<String> = []
     /// Variables the interpolator reported unset (used without a default).
     var unsetNames: Set<String> = []
 
@@ -76,6 +78,12 @@ struct SpecBuilder {
             } catch {}
         }
         let database = top.string("database")
+        let vars = top.map("vars").map { (name: $0.0, expression: $0.1.text) }
+        varNames = Set(vars.map(\.name))
+        for name in varNames where PipelineSchema.runVariables.contains(where: { $0.name == name }) {
+            checker.error("vars.\(name) would hide the run variable of the same name", top.locations["vars.\(name)"] ?? root.location,
+                          hint: "pick another name")
+        }
         // Written but emptied by an unset variable: already warned about, not "missing".
         let databaseWritten = root["database"] != nil
 
@@ -175,7 +183,7 @@ struct SpecBuilder {
                             schedule: top.string("schedule").flatMap { try? CronSchedule($0) },
                             timeout: top.duration("timeout") ?? 1800, batchSize: max(1, top.int("batch_size") ?? 10_000),
                             source: source, transforms: transforms, sinks: sinks, notifiers: notifiers,
-                            setup: setup, ledger: ledger, lock: lock, rejects: rejects, baseDirectory: baseDirectory)
+                            setup: setup, ledger: ledger, lock: lock, rejects: rejects, vars: vars, baseDirectory: baseDirectory)
     }
 
     private mutating func sequence(_ node: YAMLNode, _ key: String) -> [YAMLNode] {
@@ -223,7 +231,7 @@ struct SpecBuilder {
                 return
             }
             checker.checkExpression(when, whenNode)
-            let known = Set(PipelineSchema.runVariables.map(\.name))
+            let known = Set(PipelineSchema.runVariables.map(\.name)).union(varNames)
             if let compiled = try? ExpressionFacade.variables(when) {
                 for v in compiled where !known.contains(v) {
                     checker.error("notify rule uses unknown run variable '\(v)'", whenNode.location,

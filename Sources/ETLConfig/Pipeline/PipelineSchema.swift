@@ -9,6 +9,7 @@ public enum PipelineSchema {
         OptionSpec("schedule", .string, doc: "Cron expression the pipeline is meant to run on (validated; put the same line in the crontab).", example: "\"0 2 * * *\""),
         OptionSpec("timeout", .duration, default: .double(1800), doc: "The run is cancelled, rolled back and marked failed after this long.", example: "30m"),
         OptionSpec("batch_size", .int, default: .int(10_000), doc: "Records per batch passed between stages.", example: "10000"),
+        OptionSpec("vars", .map(.expression), doc: "Named values for `when:` rules and messages, so thresholds live in one place and `--set vars.NAME=…` can change them.", example: "{change_alert_threshold: 10000, slow_run: 15m}"),
         OptionSpec("database", .secret, doc: "PostgreSQL URL for the ledger, lock and setup SQL (libpq URI or keyword string).", example: "${DATABASE_URL}"),
         OptionSpec("setup", .list(.string), doc: "SQL files run before every run (idempotent DDL), relative to the pipeline file.", example: "[../sql/inventory.sql]"),
         OptionSpec("ledger", .object(ledgerOptions), doc: "Run ledger table: a row per run, `running` then `completed`/`failed`."),

@@ -18,6 +18,8 @@ public struct PipelineSpec {
     public var ledger: LedgerSpec?
     public var lock: LockSpec?
     public var rejects: RejectsPolicy
+    /// `vars:` — name → expression source, evaluated once at the start of a run.
+    public var vars: [(name: String, expression: String)]
     /// Every option value that came from a secret, for dry-run output.
     public var baseDirectory: String
 }
