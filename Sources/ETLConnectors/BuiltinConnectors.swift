@@ -22,6 +22,7 @@ public enum BuiltinConnectors {
 
         registry.register(SlackNotifier.spec) { try SlackNotifier(options: $0, context: $1) }
         registry.register(WebhookNotifier.spec) { try WebhookNotifier(options: $0, context: $1) }
+        registry.register(EmailNotifier.spec) { try EmailNotifier(options: $0, context: $1) }
     }
 
     public static func makeRegistry() -> ConnectorRegistry {

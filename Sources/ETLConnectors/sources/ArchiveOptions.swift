@@ -26,15 +26,27 @@ struct ArchiveOptions {
         retentionDays = options.duration("retention").map { max(1, Int(($0 / 86400).rounded(.up))) }
     }
 
-    func key(pipeline: String, runID: String, at date: Date) -> String {
+    /// The object key; pages after the first get `_p0002`, `_p0003` … before the extension.
+    func key(pipeline: String, runID: String, at date: Date, page: Int = 1) -> String {
         let t = keyTemplate.replacingOccurrences(of: "{pipeline}", with: pipeline)
             .replacingOccurrences(of: "{run_id}", with: runID)
-        return ArchiveStore.renderKey(template: t, date: date)
+        let key = ArchiveStore.renderKey(template: t, date: date)
+        return page > 1 ? Self.withPageSuffix(key, page) : key
+    }
+
+    static func withPageSuffix(_ key: String, _ page: Int) -> String {
+        let digits = String(page)
+        let suffix = "_p" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        let nameStart = key.lastIndex(of: "/").map { key.index(after: $0) } ?? key.startIndex
+        if let dot = key[nameStart...].lastIndex(of: "."), dot > nameStart {
+            return String(key[..<dot]) + suffix + String(key[dot...])
+        }
+        return key + suffix
     }
 
     /// Stores the payload and returns where it went. Under --dry-run nothing is stored.
-    func store(_ bytes: [UInt8], pipeline: String, runID: String, at date: Date, dryRun: Bool) throws -> String {
-        let key = self.key(pipeline: pipeline, runID: runID, at: date)
+    func store(_ bytes: [UInt8], pipeline: String, runID: String, at date: Date, dryRun: Bool, page: Int = 1) throws -> String {
+        let key = self.key(pipeline: pipeline, runID: runID, at: date, page: page)
         let store = try ArchiveStore(url: url)
         if dryRun { return store.location(of: key) + " (dry run: not stored)" }
         do {

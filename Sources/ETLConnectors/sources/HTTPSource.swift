@@ -12,7 +12,9 @@ public final class HTTPSource: Source {
         description: """
         Retries network errors, timeouts, 429 and 5xx after each `retry.backoff` step (honouring Retry-After up to \
         that step); other 4xx fail at once. The body is archived as received before any record is processed. \
-        A body that is not valid JSON of the expected shape fails the run with nothing written.
+        A body that is not valid JSON of the expected shape fails the run with nothing written. \
+        With `paginate`, pages are read one after another until the API says there are no more; with \
+        `incremental`, only records changed since the last successful run are asked for.
         """,
         options: [
             OptionSpec("url", .url, required: true, doc: "URL to fetch; file:// reads a local file through the same path.", example: "${ERP_URL}/inventory"),
@@ -32,7 +34,9 @@ public final class HTTPSource: Source {
                            doc: "Wait before each retry; its length is the number of retries.", example: "[5s, 15s, 45s]"),
             ]), default: .object(Fields([("backoff", .array([.double(5), .double(15), .double(45)]))])),
                doc: "Retry policy for network errors, 429 and 5xx."),
-            OptionSpec("archive", .object(ArchiveOptions.options), doc: "Store the raw body before processing (S3 or a directory)."),
+            OptionSpec("archive", .object(ArchiveOptions.options), doc: "Store the raw body before processing (S3 or a directory); with pagination, pages after the first get `_p0002`, `_p0003` … before the key's extension."),
+            OptionSpec("paginate", .object(HTTPPagination.options), doc: "Read every page: each is fetched with the retry policy, archived and parsed with `record_path`; record positions count on across pages."),
+            OptionSpec("incremental", .object(IncrementalCursor.options), doc: "Ask only for records changed since the last successful run: the greatest `cursor_field` seen is saved (table etl_state) after the sinks commit and sent as `param` next time."),
         ] + PayloadFormat.options,
         example: """
         source:
@@ -44,19 +48,29 @@ public final class HTTPSource: Source {
             url: ${ARCHIVE_URL:-file://./archive}
             key: inventory-sync/%Y-%m-%d/inventory_%Y%m%d_%H%M%S.json
             retention: 30d
+
+        # paginated and incremental: only contacts changed since the last run, 200 a page
+        source:
+          type: http
+          url: ${CRM_URL}/api/contacts
+          record_path: data
+          paginate: {style: cursor, cursor_param: cursor, cursor_path: next_cursor, limit: 200}
+          incremental: {cursor_field: updatedAt, param: modifiedSince, initial: "2024-01-01T00:00:00Z"}
         """)
 
     let options: Options
     let format: PayloadFormat
     let archive: ArchiveOptions?
-    let batchSize: Int
+    let pagination: HTTPPagination?
+    let incremental: IncrementalCursor?
     let pipeline: String
 
     public init(options: Options, context: BuildContext) throws {
         self.options = options
         format = PayloadFormat(options: options)
         archive = options.has("archive") ? try ArchiveOptions(options.object("archive"), context: context) : nil
-        batchSize = 10_000
+        pagination = options.has("paginate") ? try HTTPPagination(options.object("paginate"), format: format) : nil
+        incremental = options.has("incremental") ? IncrementalCursor(options.object("incremental")) : nil
         pipeline = context.pipelineName
         if let token = options.string("bearer_token") { Redactor.shared.add(token) }
     }
@@ -94,24 +108,71 @@ public final class HTTPSource: Source {
 
     public func read(_ context: RunContext, emit: (Batch) throws -> Void) throws {
         let client = HTTPClient()
-        let request = self.request
-        let response = try context.metrics.time("fetch") {
-            try retryPolicy.run(request, client: client, log: { context.logger.warning($0) })
-        }
-        let latencyMs = Int((response.latency * 1000).rounded())
-        context.publish("api_latency_ms", .int(Int64(latencyMs)))
-        context.metrics.add("payload_bytes", response.body.count)
-        let bytes = [UInt8](response.body)
-        if let archive {
-            let location = try context.metrics.time("archive") {
-                try archive.store(bytes, pipeline: pipeline, runID: context.runID, at: context.startedAt, dryRun: context.dryRun)
+        let retry = retryPolicy
+        var baseURL = options.string("url") ?? ""
+        var tracker: IncrementalCursor.Tracker?
+        if let incremental {
+            let start = incremental.start(context)
+            if let start {
+                baseURL = URLQuery.setting(baseURL, [(incremental.param, start.text)])
+                context.logger.info("incremental read: \(incremental.param)=\(start.text)")
             }
-            context.publish("archive_path", .string(location))
-            if !context.dryRun { archive.applyRetention(context.logger, pipeline: pipeline) }
+            tracker = IncrementalCursor.Tracker(path: incremental.fieldPath, start: start)
         }
-        try context.metrics.time("parse") {
-            try format.decode(bytes, source: Redactor.shared.redact(request.url), batchSize: context.batchSize,
-                              context: context, emit: emit)
+        var walker = pagination.map { PageWalker($0, baseURL: baseURL) }
+        var nextURL: String? = walker?.firstURL ?? baseURL
+        var pageNumber = 0
+        var position = 0
+        var slowestMs = 0
+        let maxPages = pagination?.maxPages ?? 1
+
+        while let url = nextURL {
+            try context.checkCancelled()
+            pageNumber += 1
+            var request = self.request
+            request.url = url
+            let response = try context.metrics.time("fetch") {
+                try retry.run(request, client: client, log: { context.logger.warning($0) })
+            }
+            slowestMs = max(slowestMs, Int((response.latency * 1000).rounded()))
+            context.metrics.add("payload_bytes", response.body.count)
+            context.metrics.add("pages_fetched", 1)
+            let bytes = [UInt8](response.body)
+            if let archive {
+                let location = try context.metrics.time("archive") {
+                    try archive.store(bytes, pipeline: pipeline, runID: context.runID, at: context.startedAt,
+                                      dryRun: context.dryRun, page: pageNumber)
+                }
+                if pageNumber == 1 { context.publish("archive_path", .string(location)) }
+            }
+            let source = Redactor.shared.redact(url) + (walker != nil ? " (page \(pageNumber))" : "")
+            let count = try context.metrics.time("parse") {
+                try format.decode(bytes, source: source, batchSize: context.batchSize, context: context,
+                                  firstPosition: position) { batch in
+                    tracker?.observe(batch)
+                    try emit(batch)
+                }
+            }
+            position += count
+            guard walker != nil else { break }
+            var body: Value?
+            if pagination?.readsBody == true {
+                do { body = try JSONStreamReader.parse(bytes, source: source, decimalNumbers: format.decimalNumbers) }
+                catch { throw ETLError("\(source): cannot read the pagination fields: \(error)") }
+            }
+            nextURL = try walker?.next(after: PageWalker.PageFacts(url: url, records: count, headers: response.headers, body: body))
+            if nextURL != nil && pageNumber >= maxPages {
+                context.logger.warning("stopped after paginate.max_pages = \(maxPages) pages although the API has more; the records read so far are written")
+                break
+            }
+        }
+        context.publish("api_latency_ms", .int(Int64(slowestMs)))
+        if pageNumber > 1 { context.logger.info("read \(position) records in \(pageNumber) pages") }
+        if let archive, !context.dryRun { archive.applyRetention(context.logger, pipeline: pipeline) }
+        if let incremental, let tracker, let greatest = tracker.greatest {
+            // Saved by the runner only after every sink committed.
+            context.saveState(IncrementalCursor.stateKey, greatest)
+            if tracker.seen > 0 { context.logger.info("incremental cursor \(incremental.field) now \(greatest.text)") }
         }
     }
 }

@@ -28,8 +28,11 @@ struct PayloadFormat {
 
     /// Parses `bytes` and hands on batches; elements that are not objects are rejected
     /// by position. A malformed or truncated payload throws: the run fails, nothing is written.
-    func decode(_ bytes: [UInt8], source: String, batchSize: Int, context: RunContext,
-                emit: (Batch) throws -> Void) throws {
+    /// Returns how many elements the payload held; `firstPosition` numbers them on from
+    /// earlier pages, so positions in rejects stay unique across a paginated read.
+    @discardableResult
+    func decode(_ bytes: [UInt8], source: String, batchSize: Int, context: RunContext, firstPosition: Int = 0,
+                emit: (Batch) throws -> Void) throws -> Int {
         var read = 0
         switch kind {
         case .csv:
@@ -38,9 +41,10 @@ struct PayloadFormat {
             catch let e as CSVError { throw e.etlError }
             while true {
                 try context.checkCancelled()
-                let records: [Record]
+                var records: [Record]
                 do { records = try reader.nextBatch(max: batchSize) } catch let e as CSVError { throw e.etlError }
                 if records.isEmpty { break }
+                if firstPosition != 0 { for i in records.indices { records[i].position += firstPosition } }
                 read += records.count
                 context.metrics.add("records_read", records.count)
                 try emit(Batch(records))
@@ -61,9 +65,9 @@ struct PayloadFormat {
                 records.reserveCapacity(elements.count)
                 for element in elements {
                     if case .object(let fields) = element.value {
-                        records.append(Record(fields, position: element.position))
+                        records.append(Record(fields, position: firstPosition + element.position))
                     } else {
-                        context.reject(Rejection(record: Record(Fields([("value", element.value)]), position: element.position),
+                        context.reject(Rejection(record: Record(Fields([("value", element.value)]), position: firstPosition + element.position),
                                                  stage: "source", reasons: ["expected an object, found \(element.value.typeName)"]))
                     }
                 }
@@ -72,6 +76,6 @@ struct PayloadFormat {
                 if !records.isEmpty { try emit(Batch(records)) }
             }
         }
-        _ = read
+        return read
     }
 }
