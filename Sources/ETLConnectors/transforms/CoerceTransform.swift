@@ -40,7 +40,8 @@ public final class CoerceTransform: Transform {
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
         var out: [Record] = []
         var rejects: [Rejection] = []
-        for var record in batch.records {
+        for input in batch.records {
+            var record = input
             var reasons: [String] = []
             for (name, type) in fields {
                 guard let value = record[name], !value.isNull else { continue }
@@ -48,7 +49,8 @@ public final class CoerceTransform: Transform {
                 do { record[name] = try convert(value, to: type, now: context.startedAt) }
                 catch { reasons.append("\(name): \(error)") }
             }
-            if reasons.isEmpty { out.append(record) } else { rejects.append(Rejection(record: record, stage: "coerce", reasons: reasons)) }
+            // A reject shows the record as it came in, not half converted.
+            if reasons.isEmpty { out.append(record) } else { rejects.append(Rejection(record: input, stage: "coerce", reasons: reasons)) }
         }
         return TransformOutput(Batch(out), rejects: rejects)
     }
@@ -69,6 +71,13 @@ public final class CoerceTransform: Transform {
             throw ETLError("cannot convert \(value.typeName) \"\(value.text)\" to bool")
         }
         guard let converter = converters[type] else { return value }
-        return try converter.evaluate(record: Fields([("v", value)]), variables: nil, now: now)
+        let converted = try converter.evaluate(record: Fields([("v", value)]), variables: nil, now: now)
+        // to_int truncates; a quantity of "12.5" must not silently become 12.
+        if type == "int", case .int(let i) = converted, value.typeName != "bool", value.typeName != "timestamp",
+           let exact = try? converters["decimal"]?.evaluate(record: Fields([("v", value)]), variables: nil, now: now),
+           case .decimal(let d) = exact, d != Decimal(i) {
+            throw ETLError("cannot convert \(value.typeName) \(value.typeName == "string" ? "\"\(value.text)\"" : value.text) to int without losing the fraction")
+        }
+        return converted
     }
 }

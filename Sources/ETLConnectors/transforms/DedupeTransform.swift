@@ -3,6 +3,7 @@ import ETLExpr
 
 /// Drops records whose key was already seen. `keep: first` streams; `keep: last`
 /// holds records until the end of the input, then releases them in input order.
+/// A record whose key is null has no key: it is never a duplicate.
 public final class DedupeTransform: Transform {
     public static let spec = ConnectorSpec(
         kind: .transform, name: "dedupe",
@@ -23,7 +24,10 @@ public final class DedupeTransform: Transform {
     let keepLast: Bool
     let warn: Bool
     var seen: Set<Value> = []
-    var latest: [Value: Record] = [:]
+    /// keep-last: records held until `finish`, by arrival number (positions repeat after `explode`).
+    var held: [Int: Record] = [:]
+    var heldByKey: [Value: Int] = [:]
+    var arrivals = 0
     var dropped = 0
 
     public init(options: Options, context: BuildContext) throws {
@@ -40,8 +44,11 @@ public final class DedupeTransform: Transform {
             do { k = try key.evaluate(record: record.fields, variables: nil, now: context.startedAt) }
             catch { rejects.append(Rejection(record: record, stage: "dedupe", reasons: ["\(error)"])); continue }
             if keepLast {
-                if latest.updateValue(record, forKey: k) != nil { dropped += 1 }
-            } else if seen.insert(k).inserted {
+                arrivals += 1
+                held[arrivals] = record
+                if k.isNull { continue }
+                if let previous = heldByKey.updateValue(arrivals, forKey: k) { held[previous] = nil; dropped += 1 }
+            } else if k.isNull || seen.insert(k).inserted {
                 out.append(record)
             } else {
                 dropped += 1
@@ -54,8 +61,8 @@ public final class DedupeTransform: Transform {
         if warn && dropped > 0 { context.logger.warning("dedupe dropped \(dropped) duplicate records (kept the \(keepLast ? "last" : "first"))") }
         context.metrics.add("records_deduplicated", dropped)
         guard keepLast else { return TransformOutput(Batch()) }
-        let records = latest.values.sorted { $0.position < $1.position }
-        latest = [:]
+        let records = held.keys.sorted().compactMap { held[$0] }
+        held = [:]; heldByKey = [:]
         return TransformOutput(Batch(records))
     }
 }

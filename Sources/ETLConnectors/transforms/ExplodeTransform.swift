@@ -36,10 +36,22 @@ public final class ExplodeTransform: Transform {
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
         var out: [Record] = []
+        var rejects: [Rejection] = []
         for record in batch.records {
+            let elements: [Value]
+            switch record.value[path: path] {
+            case .array(let items): elements = items
+            case .null: elements = []
+            case let other:
+                // Dropping it would lose the record silently.
+                let shown = other.typeName == "string" ? "\"\(other.text)\"" : other.text
+                rejects.append(Rejection(record: record, stage: "explode",
+                                         reasons: ["\(path.joined(separator: ".")) must be an array, found \(other.typeName) \(shown.count > 40 ? String(shown.prefix(40)) + "…" : shown)"]))
+                continue
+            }
             var parent = Fields()
-            for (k, v) in record.fields where !(path.count == 1 && k == path[0]) { parent[prefix + k] = v }
-            let elements = record.value[path: path].arrayValue ?? []
+            // The array itself is not a parent field: each output record carries one element of it.
+            for (k, v) in Self.removing(path[...], from: record.fields) { parent[prefix + k] = v }
             if elements.isEmpty && keepEmpty {
                 var f = parent; f[name] = .null
                 out.append(Record(f, position: record.position, route: record.route))
@@ -51,6 +63,16 @@ public final class ExplodeTransform: Transform {
                 out.append(Record(f, position: record.position, route: record.route))
             }
         }
-        return TransformOutput(Batch(out))
+        return TransformOutput(Batch(out), rejects: rejects)
+    }
+
+    /// The fields without the value at `path` (through nested objects).
+    static func removing(_ path: ArraySlice<String>, from fields: Fields) -> Fields {
+        guard let first = path.first else { return fields }
+        var copy = fields
+        if path.count == 1 { copy[first] = nil; return copy }
+        guard case .object(let inner)? = fields[first] else { return fields }
+        copy[first] = .object(removing(path.dropFirst(), from: inner))
+        return copy
     }
 }

@@ -28,7 +28,7 @@ public final class FilterTransform: Transform {
         var rejects: [Rejection] = []
         for record in batch.records {
             do {
-                if try condition.evaluate(record: record.fields, variables: nil, now: context.startedAt) == .bool(true) {
+                if try Self.holds(condition, record, context) {
                     kept.append(record)
                 } else {
                     context.metrics.add("records_filtered", 1)
@@ -38,5 +38,18 @@ public final class FilterTransform: Transform {
             }
         }
         return TransformOutput(Batch(kept), rejects: rejects)
+    }
+
+    /// True, false or null, as `and`/`or` see it: any other result is a mistake in
+    /// the condition (`when: flag` on "yes"), rejected rather than silently dropped.
+    static func holds(_ condition: Expression, _ record: Record, _ context: RunContext) throws -> Bool {
+        let value = try condition.evaluate(record: record.fields, variables: nil, now: context.startedAt)
+        switch value {
+        case .bool(let b): return b
+        case .null: return false
+        default:
+            let shown = value.typeName == "string" ? "\"\(value.text)\"" : value.text
+            throw ETLError("condition gave \(value.typeName) \(shown.count > 40 ? String(shown.prefix(40)) + "…" : shown), expected true, false or null")
+        }
     }
 }

@@ -49,19 +49,24 @@ public final class LookupTransform: Transform {
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
         if connection == nil { connection = try PostgresConnection(url: url) }
-        var keys: [Value?] = []
+        var keys: [Result<Value, Error>] = []
         var missing = Set<String>()
         for record in batch.records {
-            let k = try? key.evaluate(record: record.fields, variables: nil, now: context.startedAt)
+            let k = Result { try key.evaluate(record: record.fields, variables: nil, now: context.startedAt) }
             keys.append(k)
-            if let k, !k.isNull, cache[k.text] == nil { missing.insert(k.text) }
+            if case .success(let v) = k, !v.isNull, cache[v.text] == nil { missing.insert(v.text) }
         }
         if !missing.isEmpty { try fetch(Array(missing)) }
         var out: [Record] = []
         var rejects: [Rejection] = []
-        for (record, k) in zip(batch.records, keys) {
+        for (record, result) in zip(batch.records, keys) {
+            // A key that cannot be computed is the record's fault, whatever on_miss says.
+            guard case .success(let k) = result else {
+                if case .failure(let error) = result { rejects.append(Rejection(record: record, stage: "lookup", reasons: ["key: \(error)"])) }
+                continue
+            }
             var r = record
-            if let k, !k.isNull, let found = cache[k.text] ?? nil {
+            if !k.isNull, let found = cache[k.text] ?? nil {
                 for (name, _) in fields { r[name] = found[name] ?? .null }
                 out.append(r)
                 continue
@@ -73,7 +78,8 @@ public final class LookupTransform: Transform {
                 out.append(r)
             default:
                 rejects.append(Rejection(record: record, stage: "lookup",
-                                         reasons: ["no \(table) row with \(match) = \(k.map { $0.text } ?? "null")"]))
+                                         reasons: [k.isNull ? "no key to look up in \(table) (\(key.source) is null)"
+                                                             : "no \(table) row with \(match) = \(k.text)"]))
             }
         }
         return TransformOutput(Batch(out), rejects: rejects)

@@ -54,14 +54,20 @@ public final class MapTransform: Transform {
             for (old, new) in rename { if let v = result[old] { result[old] = nil; result[new] = v } }
             if let keep { result = Fields(result.filter { keep.contains($0.0) }.map { ($0.0, $0.1) }) }
             for name in drop { result[name] = nil }
-            do {
-                for f in fields {
+            var failed: [String] = []
+            for f in fields {
+                do {
                     let value = try f.expression.evaluate(record: record.fields, variables: nil, now: now)
                     if f.path.count == 1 { result[f.name] = value } else { FieldPath.set(&result, f.path, value) }
+                } catch {
+                    // Name the output field: a map has many expressions.
+                    failed.append("\(f.name): \(error)")
                 }
+            }
+            if !failed.isEmpty {
+                rejects.append(Rejection(record: record, stage: "map", reasons: failed))
+            } else {
                 out.append(Record(result, position: record.position, route: record.route))
-            } catch {
-                rejects.append(Rejection(record: record, stage: "map", reasons: ["\(error)"]))
             }
         }
         return TransformOutput(Batch(out), rejects: rejects)

@@ -44,7 +44,7 @@ public final class RouteTransform: Transform {
         var rejects: [Rejection] = []
         for var record in batch.records {
             do {
-                record.route = try routes.first { try $0.when.evaluate(record: record.fields, variables: nil, now: context.startedAt) == .bool(true) }?.name ?? fallback
+                record.route = try routes.first { try FilterTransform.holds($0.when, record, context) }?.name ?? fallback
             } catch {
                 rejects.append(Rejection(record: record, stage: "route", reasons: ["\(error)"])); continue
             }

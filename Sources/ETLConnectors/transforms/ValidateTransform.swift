@@ -49,6 +49,8 @@ public final class ValidateTransform: Transform {
     }
 
     let rules: [Rule]
+    /// The same ISO-8601 reading `coerce` and `parse_time` use (fractions, offsets, dates).
+    let parseTime: Expression
 
     public init(options: Options, context: BuildContext) throws {
         var rules: [Rule] = []
@@ -68,6 +70,7 @@ public final class ValidateTransform: Transform {
                               allowed: o.has("enum") ? o.list("enum") : nil))
         }
         self.rules = rules
+        parseTime = try Expression.compile("parse_time(v)")
     }
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
@@ -117,7 +120,7 @@ public final class ValidateTransform: Transform {
     private func matches(_ v: Value, _ type: String) -> Bool {
         switch (type, v) {
         case ("string", .string), ("bool", .bool), ("array", .array), ("object", .object), ("timestamp", .timestamp): return true
-        case ("timestamp", .string(let s)): return ISO8601DateFormatter().date(from: s) != nil
+        case ("timestamp", .string): return (try? parseTime.evaluate(record: Fields([("v", v)]), now: Date())) != nil
         case ("int", _): return v.intValue != nil && v.typeName != "string" && v.typeName != "bool"
         case ("number", .int), ("number", .double), ("number", .decimal): return true
         case ("decimal", .int), ("decimal", .decimal), ("decimal", .double): return true
