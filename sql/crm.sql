@@ -1,0 +1,25 @@
+-- Schema of the CRM → contacts sync (pipelines/crm-contacts.yaml).
+-- Run before every run: idempotent, no manual step.
+CREATE TABLE IF NOT EXISTS contacts (
+    id SERIAL PRIMARY KEY,
+    external_id TEXT NOT NULL,                 -- the CRM's contact id
+    external_source TEXT NOT NULL DEFAULT 'crm',
+    first_name TEXT,
+    last_name TEXT,
+    email TEXT,                                -- stored lower-cased
+    phone TEXT,
+    company TEXT,
+    title TEXT,
+    source TEXT,                               -- the CRM's lead source
+    status TEXT,
+    -- When the contact last changed, in the CRM or here. The sync only overwrites a
+    -- row with a CRM record that is newer (local edits that are newer win); local
+    -- edits must therefore set updated_at = now().
+    updated_at TIMESTAMPTZ,
+    synced_at TIMESTAMPTZ,                     -- last run that saw the contact
+    deleted_at TIMESTAMPTZ,                    -- set when the CRM reports it deleted (soft delete)
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    CONSTRAINT contacts_external_id_key UNIQUE (external_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_contacts_email ON contacts (email);
