@@ -195,10 +195,30 @@ extension YAMLNode {
         return false
     }
 
-    /// Where character `offset` of a one-line scalar sits in the file (quotes counted).
+    /// Where character `offset` of a scalar sits in the file. Exact when the scalar is
+    /// written on one line and its text maps onto what is written (plain, single-quoted
+    /// with `''`, double-quoted without escapes); otherwise the scalar's start, rather
+    /// than a column that points at the wrong character.
     func location(ofOffset offset: Int) -> SourceLocation {
-        guard case .scalar(let text, let style) = kind, !text.contains("\n") else { return location }
-        let quote = (style == .singleQuoted || style == .doubleQuoted) ? 1 : 0
-        return location.advanced(byColumns: offset + quote)
+        guard case .scalar(let text, let style) = kind, let end = endLocation, end.line == location.line,
+              !text.contains("\n") else { return location }
+        // Expression offsets count Characters; YAML columns count Unicode scalars.
+        let prefix = text.prefix(offset)
+        let written = end.column - location.column
+        let scalars = text.unicodeScalars.count
+        switch style {
+        case .plain:
+            guard written == scalars else { return location }
+            return location.advanced(byColumns: prefix.unicodeScalars.count)
+        case .singleQuoted:
+            let quotes = text.unicodeScalars.filter { $0 == "'" }.count
+            guard written == scalars + quotes + 2 else { return location }
+            return location.advanced(byColumns: 1 + prefix.unicodeScalars.count + prefix.unicodeScalars.filter { $0 == "'" }.count)
+        case .doubleQuoted:
+            guard written == scalars + 2 else { return location }
+            return location.advanced(byColumns: 1 + prefix.unicodeScalars.count)
+        case .literal, .folded:
+            return location
+        }
     }
 }

@@ -39,7 +39,12 @@ public struct PipelineLoader {
             let path = override[..<eq].split(separator: ".").map(String.init)
             let location = SourceLocation(file: "--set \(override[..<eq])", line: 1, column: 1)
             let value = YAMLNode.parseScalarOverride(String(override[override.index(after: eq)...]), location: location)
-            root = root.withValue(at: path, value)
+            // A path that cannot be followed must not be ignored silently: the run would use the file's value.
+            do { root = try root.settingValue(at: path, to: value) } catch let e as ETLError {
+                diagnostics.append(Diagnostic(.error, e.message, at: location, hint: e.hint))
+            } catch {
+                diagnostics.append(Diagnostic(.error, "\(error)", at: location))
+            }
         }
         let (resolved, interpolationDiagnostics) = Interpolator(environment: environment, strict: strict).apply(root)
         diagnostics += interpolationDiagnostics
@@ -134,7 +139,10 @@ struct SpecBuilder {
         if let max = rejectsOptions.string("max") ?? rejectsOptions.int("max").map(String.init) {
             if max.hasSuffix("%"), let pct = Double(max.dropLast()) { rejects.maxFraction = pct / 100 }
             else if let n = Int(max) { rejects.maxCount = n }
-            else { checker.error("rejects.max must be a count or a percentage like 1%", root["rejects"]?.location ?? root.location) }
+            else {
+                checker.error("rejects.max must be a count or a percentage like 1%",
+                              top.locations["rejects.max"] ?? root["rejects"]?.location ?? root.location)
+            }
         }
         rejects.logLimit = rejectsOptions.int("log_limit") ?? 100
         if let sinkNode = root["rejects"]?["sink"] {
