@@ -6,6 +6,7 @@ public enum BuiltinConnectors {
     public static func register(into registry: ConnectorRegistry) {
         registry.register(FileSource.spec) { try FileSource(options: $0, context: $1) }
         registry.register(HTTPSource.spec) { try HTTPSource(options: $0, context: $1) }
+        registry.register(ExecSource.spec) { try ExecSource(options: $0, context: $1) }
 
         registry.register(ValidateTransform.spec) { try ValidateTransform(options: $0, context: $1) }
         registry.register(MapTransform.spec) { try MapTransform(options: $0, context: $1) }
@@ -19,6 +20,7 @@ public enum BuiltinConnectors {
         registry.register(StdoutSink.spec) { try StdoutSink(options: $0, context: $1) }
         registry.register(FileSink.spec) { try FileSink(options: $0, context: $1) }
         registry.register(PostgresSink.spec) { try PostgresSink(options: $0, context: $1) }
+        registry.register(ExecSink.spec) { try ExecSink(options: $0, context: $1) }
 
         registry.register(SlackNotifier.spec) { try SlackNotifier(options: $0, context: $1) }
         registry.register(WebhookNotifier.spec) { try WebhookNotifier(options: $0, context: $1) }
