@@ -73,4 +73,15 @@ final class OperatorTests: XCTestCase {
         XCTAssertFalse(r.output.contains("hunter2secret"), r.output)
         XCTAssertEqual(harness.slack.bodies(path: InventoryHarness.slackPath).count, 1)
     }
+
+    func testUnsetRequiredVariableStopsTheRunBeforeAnythingHappens() throws {
+        harness = try InventoryHarness(products: 3, erpResponses: [["status": 200, "body": "[]"]])
+        let env = harness.environment.filter { $0.key != "ERP_TOKEN" }
+        let r = try Command.run("/usr/bin/env", ["-u", "ERP_TOKEN", TestEnvironment.etlBinary, "run", TestEnvironment.repoRoot + "/pipelines/inventory.yaml"],
+                                environment: env)
+        XCTAssertEqual(r.exitCode, 2, r.output)
+        XCTAssertTrue(r.stderr.contains("ERP_TOKEN"), r.stderr)
+        XCTAssertTrue(harness.erp.requests().isEmpty, "nothing ran")
+        XCTAssertEqual(try harness.db.scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'sync_jobs'"), "0")
+    }
 }
