@@ -35,6 +35,8 @@ public final class PipelineRunner {
     private var rejectSink: Sink?
     private var rejectsSeen = 0
     private var pendingRejects: [Rejection] = []
+    /// A rejects-sink write that failed mid-run (the reject handler cannot throw): fails the run at the end.
+    private var rejectSinkError: Error?
     private var preview: [Record] = []
 
     public func run() -> RunOutcome {
@@ -195,6 +197,7 @@ public final class PipelineRunner {
         context.metrics.add("inserted", total.inserted)
         context.metrics.add("updated", total.updated)
         context.metrics.add("deleted", total.deleted)
+        if let rejectSinkError { throw ETLError("rejects sink failed: \(rejectSinkError)") }
         try flushRejects()
         if let rejectSink { _ = try rejectSink.prepare(context) }
         try context.checkCancelled()
@@ -216,15 +219,14 @@ public final class PipelineRunner {
         if settings.dryRun && preview.count < settings.previewLimit {
             preview += current.records.prefix(settings.previewLimit - preview.count)
         }
+        // A sink with `route:` takes its route's records; a sink without one takes
+        // every record, however many sinks there are.
         for (stage, sink) in sinks {
             if let route = stage.route {
                 let mine = current.records.filter { $0.route == route }
                 if !mine.isEmpty { try sink.write(Batch(mine), context) }
-            } else if sinks.count == 1 || current.records.allSatisfy({ $0.route == nil }) {
-                try sink.write(current, context)
             } else {
-                let unrouted = current.records.filter { $0.route == nil }
-                if !unrouted.isEmpty { try sink.write(Batch(unrouted), context) }
+                try sink.write(current, context)
             }
         }
     }
@@ -240,7 +242,9 @@ public final class PipelineRunner {
             logger.warning("more records rejected; only the first \(spec.rejects.logLimit) are logged one by one (rejects.log_limit)")
         }
         if rejectSink != nil { pendingRejects.append(r) }
-        if pendingRejects.count >= context.batchSize { try? flushRejects() }
+        if pendingRejects.count >= context.batchSize {
+            do { try flushRejects() } catch { if rejectSinkError == nil { rejectSinkError = error } }
+        }
     }
 
     private func flushRejects() throws {

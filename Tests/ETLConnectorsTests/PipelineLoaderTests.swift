@@ -266,6 +266,27 @@ final class PipelineLoaderTests: XCTestCase {
         XCTAssertEqual(diagnostic(none, "sink takes route 'x'", .warning)?.hint, "add a `route` transform")
     }
 
+    func testARouteNoSinkTakesIsAWarning() throws {
+        let yaml = """
+            name: t
+            source: {type: file, path: in.json}
+            transforms:
+              - type: route
+                routes: [{name: a, when: "true"}, {name: b, when: "true"}]
+                default: c
+            sinks:
+              - {type: file, path: a.ndjson, route: a}
+
+            """
+        let (r, p) = try load(yaml)
+        XCTAssertEqual(diagnostic(r, "route 'b' is produced but no sink takes it", .warning)?.location, at(p, 4, 5))
+        XCTAssertNotNil(diagnostic(r, "route 'c' is produced but no sink takes it", .warning))
+        XCTAssertFalse(r.hasErrors)
+        // A sink without `route:` takes every record.
+        let (all, _) = try load(yaml + "  - {type: file, path: all.ndjson}\n")
+        XCTAssertEqual(all.diagnostics, [])
+    }
+
     func testRejectsMax() throws {
         let (count, _) = try load(base + "rejects: {max: 25}\n")
         XCTAssertEqual(count.spec?.rejects.maxCount, 25)

@@ -134,6 +134,18 @@ struct SpecBuilder {
             }
         }
 
+        // Records routed where no sink looks are silently not written: say so.
+        if !sinks.isEmpty, !sinks.contains(where: { $0.route == nil }) {
+            let taken = Set(sinks.compactMap(\.route))
+            for transform in transforms where transform.type == "route" {
+                var warned = Set<String>()
+                for r in routeNames(transform) where !taken.contains(r) && warned.insert(r).inserted {
+                    checker.warning("route '\(r)' is produced but no sink takes it: its records are not written", transform.location,
+                                    hint: "add a sink with `route: \(r)`, or a sink without `route:`, which takes every record")
+                }
+            }
+        }
+
         var rejects = RejectsPolicy()
         let rejectsOptions = top.object("rejects")
         if let max = rejectsOptions.string("max") ?? rejectsOptions.int("max").map(String.init) {
