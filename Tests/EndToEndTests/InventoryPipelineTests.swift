@@ -274,4 +274,12 @@ final class InventoryPipelineTests: XCTestCase {
         let lifecycle = try Command.run("/usr/bin/env", ["aws", "--endpoint-url", endpoint, "s3api", "get-bucket-lifecycle-configuration", "--bucket", bucket], environment: aws)
         XCTAssertTrue(lifecycle.stdout.contains("30"), lifecycle.output)
     }
+
+    func testERPURLWithTrailingSlashStillReachesInventory() throws {
+        harness = try InventoryHarness(products: 3, erpResponses: [["status": 200, "body": InventoryHarness.payload(InventoryHarness.skus(1...3))]])
+        harness.extraEnvironment["ERP_URL"] = harness.erp.url + "/"
+        let r = try harness.run()
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertEqual(harness.erp.requests(path: "/inventory").count, 1)
+    }
 }

@@ -75,12 +75,24 @@ public final class HTTPSource: Source {
         if let token = options.string("bearer_token") { Redactor.shared.add(token) }
     }
 
+    /// `${ERP_URL}/inventory` with ERP_URL ending in `/` gives `…//inventory`; servers treat
+    /// that as another path, so doubled slashes in the path (not after the scheme) become one.
+    static func collapsingSlashes(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let afterScheme = url[scheme.upperBound...]
+        let pathStart = url.hasPrefix("file://") ? afterScheme.startIndex : (afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex)
+        let queryStart = afterScheme[pathStart...].firstIndex(where: { $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
+        var path = String(afterScheme[pathStart..<queryStart])
+        while path.contains("//") { path = path.replacingOccurrences(of: "//", with: "/") }
+        return String(url[..<pathStart]) + path + String(afterScheme[queryStart...])
+    }
+
     var request: HTTPRequest {
         var headers: [(String, String)] = options.map("headers").map { ($0.0, $0.1.text) }
         if let token = options.string("bearer_token"), !token.isEmpty { headers.append(("Authorization", "Bearer \(token)")) }
         headers.append(("Accept", format.kind == .csv ? "text/csv" : "application/json"))
         var request = HTTPRequest(method: options.string("method") == "POST" ? .post : .get,
-                           url: options.string("url") ?? "",
+                           url: Self.collapsingSlashes(options.string("url") ?? ""),
                            headers: headers,
                            body: options.string("body").map { Data($0.utf8) },
                            connectTimeout: options.duration("connect_timeout") ?? 10,
@@ -109,7 +121,7 @@ public final class HTTPSource: Source {
     public func read(_ context: RunContext, emit: (Batch) throws -> Void) throws {
         let client = HTTPClient()
         let retry = retryPolicy
-        var baseURL = options.string("url") ?? ""
+        var baseURL = Self.collapsingSlashes(options.string("url") ?? "")
         var tracker: IncrementalCursor.Tracker?
         if let incremental {
             let start = incremental.start(context)
