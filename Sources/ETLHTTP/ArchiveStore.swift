@@ -75,6 +75,19 @@ public final class ArchiveStore {
 
     /// Where `put(key:)` would store that key, without storing anything (for dry runs and logs).
     /// A key that `put` would refuse is shown as given.
+    /// Whether something is already stored under `key`, so a second run in the same
+    /// second never overwrites the first run's payload.
+    public func exists(key: String) throws -> Bool {
+        let relative = try ArchiveStore.checkedKey(key)
+        switch location {
+        case .s3(let bucket, let prefix):
+            let full = ArchiveStore.join(prefix, relative)
+            return try s3Client().listObjects(bucket: bucket, prefix: full).contains(full)
+        case .directory(let dir):
+            return FileManager.default.fileExists(atPath: ArchiveStore.join(dir, relative))
+        }
+    }
+
     public func location(of key: String) -> String {
         let relative = (try? ArchiveStore.checkedKey(key)) ?? key
         switch location {

@@ -33,9 +33,12 @@ final class InventoryPipelineTests: XCTestCase {
         XCTAssertFalse(first.output.contains(InventoryHarness.token))
         XCTAssertLessThanOrEqual(first.stderr.split(separator: "\n").count, 1, first.stderr)
 
+        let firstArchive = job["s3_backup_path"]!
         let second = try harness.run()
         XCTAssertEqual(second.exitCode, 0, second.output)
         job = try harness.lastJob()
+        XCTAssertNotEqual(job["s3_backup_path"], firstArchive, "a second run never overwrites the first run's payload")
+        XCTAssertEqual(try String(contentsOfFile: firstArchive, encoding: .utf8), body)
         XCTAssertEqual(job["status"], "completed")
         XCTAssertEqual(job["items_changed"], "0")
         XCTAssertEqual(job["skus_processed"], "20")

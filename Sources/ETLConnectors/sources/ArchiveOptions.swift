@@ -36,7 +36,11 @@ struct ArchiveOptions {
 
     static func withPageSuffix(_ key: String, _ page: Int) -> String {
         let digits = String(page)
-        let suffix = "_p" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        return withSuffix(key, "_p" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits)
+    }
+
+    /// `a/b/name.json` + `-2` → `a/b/name-2.json`.
+    static func withSuffix(_ key: String, _ suffix: String) -> String {
         let nameStart = key.lastIndex(of: "/").map { key.index(after: $0) } ?? key.startIndex
         if let dot = key[nameStart...].lastIndex(of: "."), dot > nameStart {
             return String(key[..<dot]) + suffix + String(key[dot...])
@@ -46,8 +50,18 @@ struct ArchiveOptions {
 
     /// Stores the payload and returns where it went. Under --dry-run nothing is stored.
     func store(_ bytes: [UInt8], pipeline: String, runID: String, at date: Date, dryRun: Bool, page: Int = 1) throws -> String {
-        let key = self.key(pipeline: pipeline, runID: runID, at: date, page: page)
         let store = try ArchiveStore(url: url)
+        var key = self.key(pipeline: pipeline, runID: runID, at: date, page: page)
+        // Keys have one-second resolution; a run started in the same second as the last gets `-2`, `-3` …
+        if !dryRun {
+            let base = key
+            var n = 1
+            // A store that cannot tell (no s3:ListBucket permission) is written as it is.
+            while (try? store.exists(key: key)) == true && n < 100 {
+                n += 1
+                key = Self.withSuffix(base, "-\(n)")
+            }
+        }
         if dryRun { return store.location(of: key) + " (dry run: not stored)" }
         do {
             return try store.put(key: key, body: Data(bytes))
