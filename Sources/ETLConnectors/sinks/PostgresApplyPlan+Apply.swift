@@ -2,27 +2,40 @@ import Foundation
 import ETLCore
 import ETLPostgres
 
-/// The statements that turn the staged rows into the target's new state.
-/// Rows to insert are computed into their own table before inserting: an
-/// INSERT … WHERE NOT EXISTS on the table being filled was seen to go quadratic.
+/// The statements that turn the staged rows into the target's new state, each one
+/// pass over the data:
+///  1. resolve: the staged rows joined once to the lookup table and to the target, so
+///     every row carries its key and knows whether its lookup missed, whether it is
+///     new and whether a compared column changes;
+///  2. lookup misses are read (rejects with their position) and dropped; duplicates
+///     are searched for only when staging saw a repeated key, and all but the last dropped;
+///  3. one UPDATE of the matched rows, one INSERT of the new ones.
+/// The rows to insert come from the resolved table: an INSERT … WHERE NOT EXISTS on the
+/// table being filled was seen to go quadratic.
 extension PostgresApplyPlan {
     static let resolved = "_etl_resolved"
-    static let fresh = "_etl_new"
+    static let duplicates = "_etl_duplicates"
 
-    func apply(_ c: PostgresConnection, _ context: RunContext) throws -> SinkReport {
+    func apply(_ c: PostgresConnection, _ context: RunContext, mayHaveDuplicates: Bool = true) throws -> SinkReport {
         var report = SinkReport()
         let log = context.logger
         try c.execute("ANALYZE \(Self.stage)")
         if mode == .insert {
-            let inserted = try c.execute(insertSQL(from: Self.stage, defaults: true), defaultParameters).affectedRows
+            let inserted = try c.execute(insertSQL(from: Self.stage), defaultParameters).affectedRows
             report.inserted = inserted; report.changed = inserted; report.written = inserted
             return report
         }
+        try context.metrics.time("sink_resolve") { _ = try c.execute(resolveSQL) }
         report.rejects += try reportLookupMisses(c, context)
-        try reportDuplicates(c, log)
-        try c.execute(resolveSQL)
+        if mayHaveDuplicates { try removeDuplicates(c, log) }
         try c.execute("ANALYZE \(Self.resolved)")
-        report.written = try count(c, Self.resolved)
+        let counts = try c.execute("""
+            SELECT count(*), count(*) FILTER (WHERE _new), count(*) FILTER (WHERE _changed AND NOT _new)
+            FROM \(Self.resolved)
+            """)
+        report.written = Int(counts.value(row: 0, column: 0).intValue ?? 0)
+        let fresh = Int(counts.value(row: 0, column: 1).intValue ?? 0)
+        let changed = Int(counts.value(row: 0, column: 2).intValue ?? 0)
 
         let keyMatch = key.map { "t.\(q($0)) = r.\(q($0))" }.joined(separator: " AND ")
         switch mode {
@@ -38,29 +51,67 @@ extension PostgresApplyPlan {
         case .upsert, .update:
             break
         }
-        if mode == .upsert {
-            try c.execute("""
-                CREATE TEMP TABLE \(Self.fresh) ON COMMIT DROP AS
-                SELECT r.* FROM \(Self.resolved) r
-                WHERE NOT EXISTS (SELECT 1 FROM \(target) t WHERE \(keyMatch))
-                """)
-        }
-        report.updated = try context.metrics.time("sink_update") { try c.execute(updateChangedSQL(keyMatch)).affectedRows }
         if let syncedAt {
-            try context.metrics.time("sink_touch") { _ = try c.execute(touchSQL(syncedAt, keyMatch)) }
+            // Every matched row is written anyway (synced_at), so one statement does both.
+            try context.metrics.time("sink_update") { _ = try c.execute(updateMatchedSQL(syncedAt, keyMatch)) }
+            report.updated = changed
+        } else {
+            report.updated = try context.metrics.time("sink_update") { try c.execute(updateChangedSQL(keyMatch)).affectedRows }
         }
         if mode == .upsert {
-            report.inserted = try context.metrics.time("sink_insert") {
-                try c.execute(insertSQL(from: Self.fresh, defaults: true), defaultParameters).affectedRows
+            if fresh > 0 {
+                report.inserted = try context.metrics.time("sink_insert") {
+                    try c.execute(insertSQL(from: Self.resolved, where: "s._new"), defaultParameters).affectedRows
+                }
             }
-        } else {
-            let unmatched = try c.execute("""
-                SELECT count(*) FROM \(Self.resolved) r WHERE NOT EXISTS (SELECT 1 FROM \(target) t WHERE \(keyMatch))
-                """).value(row: 0, column: 0).intValue ?? 0
-            if unmatched > 0 { log.warning("\(unmatched) records matched no row in \(table) (update mode leaves them out)") }
+        } else if fresh > 0 {
+            log.warning("\(fresh) records matched no row in \(table) (update mode leaves them out)")
         }
         report.changed = report.updated + report.inserted
         return report
+    }
+
+    // MARK: resolve
+
+    /// The expression giving a column's incoming value in the resolve query:
+    /// from the lookup table when the lookup selects it, else from the staged row.
+    private func incoming(_ column: String) -> String {
+        if let l = lookup?.select.first(where: { $0.targetColumn == column }) { return "l.\(q(l.lookupColumn))" }
+        return "s.\(q(column))"
+    }
+
+    /// True where a compared column would change (and, with `newer_than`, the record
+    /// is newer). `value` gives a column's incoming value; `t` is the target row.
+    private func changeCondition(_ value: (String) -> String) -> String {
+        func new(_ column: String) -> String {
+            keepExistingOnNull ? "COALESCE(\(value(column)), t.\(q(column)))" : value(column)
+        }
+        let old = compare.map { "t.\(q($0))" }.joined(separator: ", ")
+        var condition = "ROW(\(old)) IS DISTINCT FROM ROW(\(compare.map(new).joined(separator: ", ")))"
+        if let newerThan { condition += " AND (t.\(q(newerThan)) IS NULL OR \(value(newerThan)) > t.\(q(newerThan)))" }
+        return "(\(condition))"
+    }
+
+    private var resolveSQL: String {
+        var select = ["s._pos"]
+        var from = "\(Self.stage) s"
+        if let lookup {
+            select += lookup.select.map { "l.\(q($0.lookupColumn)) AS \(q($0.targetColumn))" }
+            let selected = Set(lookup.select.map(\.targetColumn))
+            select += columns.map(\.column).filter { !selected.contains($0) }.map { "s.\(q($0))" }
+            select += lookup.match.map { "s.\(q(matchColumn($0.lookupColumn)))" }
+            // A matched row has its (non-null) match value; a miss has nulls there.
+            select.append("\(lookup.match.first.map { "l.\(q($0.lookupColumn))" } ?? "NULL") IS NULL AS _miss")
+            let cond = lookup.match.map { "l.\(q($0.lookupColumn)) = s.\(q(matchColumn($0.lookupColumn)))" }.joined(separator: " AND ")
+            from += " LEFT JOIN \(q(lookup.table)) l ON \(cond)"
+        } else {
+            select += columns.map { "s.\(q($0.column))" }
+        }
+        select.append("\(key.first.map { "t.\(q($0))" } ?? "NULL") IS NULL AS _new")
+        select.append("\(changeCondition(incoming)) AS _changed")
+        let targetMatch = key.map { "t.\(q($0)) = \(incoming($0))" }.joined(separator: " AND ")
+        from += " LEFT JOIN \(target) t ON \(targetMatch)"
+        return "CREATE TEMP TABLE \(Self.resolved) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)"
     }
 
     // MARK: lookup misses and duplicates
@@ -68,17 +119,12 @@ extension PostgresApplyPlan {
     /// Records whose lookup finds no row: rejected (or skipped) with their position.
     private func reportLookupMisses(_ c: PostgresConnection, _ context: RunContext) throws -> [Rejection] {
         guard let lookup else { return [] }
-        let cond = lookup.match.map { "l.\(q($0.lookupColumn)) = s.\(q(matchColumn($0.lookupColumn)))" }.joined(separator: " AND ")
-        let fields = lookup.match.map { "s.\(q(matchColumn($0.lookupColumn)))" }.joined(separator: ", ")
-        let misses = try c.execute("""
-            SELECT s._pos, \(fields) FROM \(Self.stage) s
-            WHERE NOT EXISTS (SELECT 1 FROM \(q(lookup.table)) l WHERE \(cond)) ORDER BY s._pos
-            """)
-        try c.execute("""
-            DELETE FROM \(Self.stage) s WHERE NOT EXISTS (SELECT 1 FROM \(q(lookup.table)) l WHERE \(cond))
-            """)
+        let fields = lookup.match.map { q(matchColumn($0.lookupColumn)) }.joined(separator: ", ")
+        let misses = try c.execute("SELECT _pos, \(fields) FROM \(Self.resolved) WHERE _miss ORDER BY _pos")
+        guard misses.rowCount > 0 else { return [] }
+        try c.execute("DELETE FROM \(Self.resolved) WHERE _miss")
         guard lookup.rejectMisses else {
-            if misses.rowCount > 0 { context.logger.info("\(misses.rowCount) records skipped: no matching \(lookup.table) row") }
+            context.logger.info("\(misses.rowCount) records skipped: no matching \(lookup.table) row")
             return []
         }
         var rejects: [Rejection] = []
@@ -98,46 +144,34 @@ extension PostgresApplyPlan {
         return rejects
     }
 
-    /// The columns that identify a record in the payload: the lookup match, else the key.
-    private var payloadKey: [String] {
-        if let lookup { return lookup.match.map { matchColumn($0.lookupColumn) } }
-        return key
+    /// The columns that identify a record in the payload, with the names shown for them.
+    private var payloadKey: [(column: String, name: String)] {
+        if let lookup { return lookup.match.map { (matchColumn($0.lookupColumn), $0.field) } }
+        return key.map { ($0, $0) }
     }
 
-    private func reportDuplicates(_ c: PostgresConnection, _ log: Logger) throws {
-        let cols = payloadKey.map(q).joined(separator: ", ")
-        let dups = try c.execute("""
-            SELECT \(cols), count(*) AS n, count(*) OVER () AS keys FROM \(Self.stage)
-            GROUP BY \(cols) HAVING count(*) > 1 ORDER BY \(cols) LIMIT 10
+    /// Keeps only the last record for each key, with one warning naming a few of them.
+    private func removeDuplicates(_ c: PostgresConnection, _ log: Logger) throws {
+        let keys = key.map(q).joined(separator: ", ")
+        try c.execute("""
+            CREATE TEMP TABLE \(Self.duplicates) ON COMMIT DROP AS
+            SELECT \(keys), max(_pos) AS _last, count(*) AS _n FROM \(Self.resolved) GROUP BY \(keys) HAVING count(*) > 1
             """)
-        guard dups.rowCount > 0 else { return }
-        let total = dups.value(row: 0, column: payloadKey.count + 1).intValue ?? Int64(dups.rowCount)
-        let names = lookup?.match.map(\.field) ?? key
-        let examples = (0..<dups.rowCount).map { r in
-            names.indices.map { "\(names[$0])=\(dups.value(row: r, column: $0).text)" }.joined(separator: ",")
-                + " ×\(dups.value(row: r, column: payloadKey.count).text)"
+        let total = Int(try c.execute("SELECT count(*) FROM \(Self.duplicates)").value(row: 0, column: 0).intValue ?? 0)
+        guard total > 0 else { return }
+        let sameKey = key.map { "r.\(q($0)) = d.\(q($0))" }.joined(separator: " AND ")
+        let shown = payloadKey.map { "r.\(q($0.column))" }.joined(separator: ", ")
+        let examples = try c.execute("""
+            SELECT \(shown), d._n FROM \(Self.duplicates) d JOIN \(Self.resolved) r ON r._pos = d._last AND \(sameKey)
+            ORDER BY \(shown) LIMIT 10
+            """)
+        try c.execute("DELETE FROM \(Self.resolved) r USING \(Self.duplicates) d WHERE \(sameKey) AND r._pos < d._last")
+        let names = payloadKey.map(\.name)
+        let described = (0..<examples.rowCount).map { r in
+            names.indices.map { "\(names[$0])=\(examples.value(row: r, column: $0).text)" }.joined(separator: ",")
+                + " ×\(examples.value(row: r, column: names.count).text)"
         }
-        log.warning("\(total) keys appear more than once in the payload; the last record wins: \(examples.joined(separator: "; "))\(total > 10 ? " …" : "")")
-    }
-
-    private var resolveSQL: String {
-        let keys = key.map { "\(q($0))" }.joined(separator: ", ")
-        if let lookup {
-            let cond = lookup.match.map { "l.\(q($0.lookupColumn)) = s.\(q(matchColumn($0.lookupColumn)))" }.joined(separator: " AND ")
-            var select = ["s._pos"] + lookup.select.map { "l.\(q($0.lookupColumn)) AS \(q($0.targetColumn))" }
-            let selected = Set(lookup.select.map(\.targetColumn))
-            select += columns.map(\.column).filter { !selected.contains($0) }.map { "s.\(q($0))" }
-            return """
-                CREATE TEMP TABLE \(Self.resolved) ON COMMIT DROP AS
-                SELECT DISTINCT ON (\(keys)) * FROM (
-                  SELECT \(select.joined(separator: ", ")) FROM \(Self.stage) s JOIN \(q(lookup.table)) l ON \(cond)
-                ) x ORDER BY \(keys), _pos DESC
-                """
-        }
-        return """
-            CREATE TEMP TABLE \(Self.resolved) ON COMMIT DROP AS
-            SELECT DISTINCT ON (\(keys)) * FROM \(Self.stage) ORDER BY \(keys), _pos DESC
-            """
+        log.warning("\(total) keys appear more than once in the payload; the last record wins: \(described.joined(separator: "; "))\(total > 10 ? " …" : "")")
     }
 
     // MARK: update
@@ -152,30 +186,35 @@ extension PostgresApplyPlan {
         return columns.map(\.column).filter { !keys.contains($0) }
     }
 
+    /// One UPDATE of every matched row: mapped columns and `changed_at` only where a
+    /// compared column changes, flag timestamps set/kept/cleared (also repaired where
+    /// out of step with their flag), `synced_at` everywhere.
+    private func updateMatchedSQL(_ syncedAt: String, _ keyMatch: String) -> String {
+        let changes = changeCondition { "r.\(q($0))" }
+        let mapped = mappedColumns
+        func after(_ column: String) -> String {
+            "CASE WHEN \(changes) THEN \(newValue(column)) ELSE t.\(q(column)) END"
+        }
+        var sets = mapped.map { "\(q($0)) = \(after($0))" }
+        for f in flagTimestamps {
+            let flag = mapped.contains(f.flag) ? after(f.flag) : "t.\(q(f.flag))"
+            sets.append("\(q(f.timestamp)) = CASE WHEN \(flag) THEN COALESCE(t.\(q(f.timestamp)), now()) ELSE NULL END")
+        }
+        if let changedAt, changedAt != syncedAt {
+            sets.append("\(q(changedAt)) = CASE WHEN \(changes) THEN now() ELSE t.\(q(changedAt)) END")
+        }
+        sets.append("\(q(syncedAt)) = now()")
+        return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(Self.resolved) r WHERE \(keyMatch)"
+    }
+
+    /// Without `synced_at`, only rows whose compared columns change are written.
     private func updateChangedSQL(_ keyMatch: String) -> String {
         var sets = mappedColumns.map { "\(q($0)) = \(newValue($0))" }
         for f in flagTimestamps {
             sets.append("\(q(f.timestamp)) = CASE WHEN \(newValue(f.flag)) THEN COALESCE(t.\(q(f.timestamp)), now()) ELSE NULL END")
         }
         if let changedAt { sets.append("\(q(changedAt)) = now()") }
-        if let syncedAt { sets.append("\(q(syncedAt)) = now()") }
-        let old = compare.map { "t.\(q($0))" }.joined(separator: ", ")
-        let new = compare.map(newValue).joined(separator: ", ")
-        var condition = "\(keyMatch) AND ROW(\(old)) IS DISTINCT FROM ROW(\(new))"
-        if let newerThan { condition += " AND (t.\(q(newerThan)) IS NULL OR r.\(q(newerThan)) > t.\(q(newerThan)))" }
-        return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(Self.resolved) r WHERE \(condition)"
-    }
-
-    /// Marks rows the run saw but did not change; also repairs flag timestamps out of step with their flag.
-    private func touchSQL(_ syncedAt: String, _ keyMatch: String) -> String {
-        var sets = ["\(q(syncedAt)) = now()"]
-        for f in flagTimestamps {
-            sets.append("\(q(f.timestamp)) = CASE WHEN t.\(q(f.flag)) THEN COALESCE(t.\(q(f.timestamp)), now()) ELSE NULL END")
-        }
-        return """
-            UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(Self.resolved) r
-            WHERE \(keyMatch) AND t.\(q(syncedAt)) IS DISTINCT FROM now()
-            """
+        return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(Self.resolved) r WHERE \(keyMatch) AND \(changeCondition { "r.\(q($0))" })"
     }
 
     // MARK: insert
@@ -191,7 +230,7 @@ extension PostgresApplyPlan {
         insertColumns.compactMap { defaults[$0] }
     }
 
-    private func insertSQL(from source: String, defaults useDefaults: Bool) -> String {
+    private func insertSQL(from source: String, where condition: String? = nil) -> String {
         var names: [String] = []
         var exprs: [String] = []
         var parameter = 0
@@ -213,10 +252,7 @@ extension PostgresApplyPlan {
         }
         if let changedAt { names.append(q(changedAt)); exprs.append("now()") }
         if let syncedAt, syncedAt != changedAt { names.append(q(syncedAt)); exprs.append("now()") }
-        return "INSERT INTO \(target) (\(names.joined(separator: ", "))) SELECT \(exprs.joined(separator: ", ")) FROM \(source) s ORDER BY s._pos"
-    }
-
-    private func count(_ c: PostgresConnection, _ table: String) throws -> Int {
-        Int(try c.execute("SELECT count(*) FROM \(table)").value(row: 0, column: 0).intValue ?? 0)
+        let filter = condition.map { " WHERE \($0)" } ?? ""
+        return "INSERT INTO \(target) (\(names.joined(separator: ", "))) SELECT \(exprs.joined(separator: ", ")) FROM \(source) s\(filter) ORDER BY s._pos"
     }
 }

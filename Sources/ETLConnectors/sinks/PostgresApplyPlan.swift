@@ -194,29 +194,46 @@ struct PostgresApplyPlan {
         "COPY \(Self.stage) (_pos, \(stagedColumns.map(q).joined(separator: ", "))) FROM STDIN"
     }
 
-    enum StagingRow { case success([Value]), failure(String) }
+    /// One staged column with everything per-record work needs, worked out once
+    /// at open: no dictionary lookups, path splitting or string joining per record.
+    struct StagedField {
+        var path: [String]
+        /// The field name used in reject reasons (`qty`, `item.sku`).
+        var label: String
+        var type: PostgresColumnType?
+        /// Set for lookup match fields: the lookup table, named when the field is missing.
+        var lookupTable: String?
+    }
 
-    /// One staging row, or the reason the record cannot be written.
-    func stagingRow(_ record: Record, _ types: [String: PostgresColumnType]) -> StagingRow {
-        var row: [Value] = [.int(Int64(record.position))]
-        row.reserveCapacity(stagedColumns.count + 1)
-        var problems: [String] = []
-        func add(_ column: String, _ path: [String]) {
-            let value = record.value[path: path]
-            guard let type = types[column] else { row.append(value); return }
-            switch type.accept(value, field: path.joined(separator: ".")) {
-            case .success(let v): row.append(v)
-            case .failure(let reason): problems.append(reason); row.append(.null)
-            }
-        }
-        for c in columns { add(c.column, c.path) }
+    /// The staged columns in COPY order (after `_pos`).
+    func stagedFields(_ types: [String: PostgresColumnType]) -> [StagedField] {
+        var out = columns.map { StagedField(path: $0.path, label: $0.path.joined(separator: "."), type: types[$0.column]) }
         if let lookup {
             for m in lookup.match {
-                let path = m.field.split(separator: ".").map(String.init)
-                if record.value[path: path].isNull { problems.append("\(m.field) is missing (needed to find the \(lookup.table) row)") }
-                add(matchColumn(m.lookupColumn), path)
+                out.append(StagedField(path: m.field.split(separator: ".").map(String.init), label: m.field,
+                                       type: types[matchColumn(m.lookupColumn)], lookupTable: lookup.table))
             }
         }
-        return problems.isEmpty ? .success(row) : .failure(problems.joined(separator: "; "))
+        return out
+    }
+
+    /// Fills `row` (reused between records) with one staging row: `_pos` then the
+    /// staged fields. Returns why the record cannot be written, or nil.
+    static func stagingRow(_ record: Record, _ fields: [StagedField], into row: inout [Value]) -> String? {
+        row.removeAll(keepingCapacity: true)
+        row.append(.int(Int64(record.position)))
+        var problems: [String]?
+        for field in fields {
+            let value = field.path.count == 1 ? (record.fields[field.path[0]] ?? .null) : record.value[path: field.path]
+            if let table = field.lookupTable, value.isNull {
+                problems = (problems ?? []) + ["\(field.label) is missing (needed to find the \(table) row)"]
+            }
+            guard let type = field.type else { row.append(value); continue }
+            switch type.accept(value, field: field.label) {
+            case .success(let v): row.append(v)
+            case .failure(let reason): problems = (problems ?? []) + [reason]; row.append(.null)
+            }
+        }
+        return problems?.joined(separator: "; ")
     }
 }

@@ -45,10 +45,16 @@ public final class PostgresSink: Sink {
           changed_at: updated_at
         """)
 
+    static let workMem = "64MB"
+
     let url: String
     var plan: PostgresApplyPlan
     var connection: PostgresConnection?
     var columnTypes: [String: PostgresColumnType] = [:]
+    var stagedFields: [PostgresApplyPlan.StagedField] = []
+    var duplicates = PostgresDuplicateKeys(indices: nil)
+    /// One staging row, reused for every record.
+    var row: [Value] = []
     var staged = 0
     var preRejects: [Rejection] = []
     let dryRun: Bool
@@ -71,34 +77,40 @@ public final class PostgresSink: Sink {
         context.onCancel { c.cancel() }
         try c.execute("SET TIME ZONE 'UTC'")
         try c.execute("BEGIN")
+        // Hash joins and sorts over every staged row spill to disk at the default 4MB;
+        // raised for this transaction only, never lowered.
+        try c.execute("""
+            SELECT set_config('work_mem', '\(Self.workMem)', true)
+            WHERE pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('\(Self.workMem)')
+            """)
         columnTypes = try plan.loadColumnTypes(c)
         plan.columnTypes = columnTypes
+        stagedFields = plan.stagedFields(columnTypes)
+        duplicates = PostgresDuplicateKeys(indices: try plan.duplicateCheckIndices(c))
         try c.execute(plan.createStagingSQL(columnTypes))
     }
 
     public func write(_ batch: Batch, _ context: RunContext) throws {
         guard let c = connection else { throw ETLError("postgres sink used before open") }
-        var rows: [[Value]] = []
-        rows.reserveCapacity(batch.count)
-        for record in batch.records {
-            switch plan.stagingRow(record, columnTypes) {
-            case .success(let row): rows.append(row)
-            case .failure(let reason):
-                preRejects.append(Rejection(record: record, stage: "postgres sink", reasons: [reason]))
-            }
-        }
-        guard !rows.isEmpty else { return }
-        _ = try context.metrics.time("sink_copy") {
+        // Each record goes straight from its fields into the COPY buffer.
+        staged += try context.metrics.time("sink_copy") {
             try c.copyIn(plan.copySQL) { writer in
-                for row in rows { try writer.writeRow(row) }
+                for record in batch.records {
+                    if let reason = PostgresApplyPlan.stagingRow(record, stagedFields, into: &row) {
+                        preRejects.append(Rejection(record: record, stage: "postgres sink", reasons: [reason]))
+                        continue
+                    }
+                    duplicates.observe(row)
+                    for value in row { writer.writeField(value) }
+                    try writer.endRow()
+                }
             }
         }
-        staged += rows.count
     }
 
     public func prepare(_ context: RunContext) throws -> SinkReport {
         guard let c = connection else { throw ETLError("postgres sink used before open") }
-        var report = try context.metrics.time("sink_apply") { try plan.apply(c, context) }
+        var report = try context.metrics.time("sink_apply") { try plan.apply(c, context, mayHaveDuplicates: duplicates.mayHaveDuplicates) }
         report.rejects = preRejects + report.rejects
         return report
     }
