@@ -13,25 +13,25 @@ import ETLPostgres
 /// The rows to insert come from the resolved table: an INSERT … WHERE NOT EXISTS on the
 /// table being filled was seen to go quadratic.
 extension PostgresApplyPlan {
-    static let resolved = "_etl_resolved"
-    static let duplicates = "_etl_duplicates"
+    var resolvedTable: String { "_etl_resolved" + tableSuffix }
+    var duplicatesTable: String { "_etl_duplicates" + tableSuffix }
 
     func apply(_ c: PostgresConnection, _ context: RunContext, mayHaveDuplicates: Bool = true) throws -> SinkReport {
         var report = SinkReport()
         let log = context.logger
-        try c.execute("ANALYZE \(Self.stage)")
+        try c.execute("ANALYZE \(stageTable)")
         if mode == .insert {
-            let inserted = try c.execute(insertSQL(from: Self.stage), defaultParameters).affectedRows
+            let inserted = try c.execute(insertSQL(from: stageTable), defaultParameters).affectedRows
             report.inserted = inserted; report.changed = inserted; report.written = inserted
             return report
         }
         try context.metrics.time("sink_resolve") { _ = try c.execute(resolveSQL) }
         report.rejects += try reportLookupMisses(c, context)
         if mayHaveDuplicates { try removeDuplicates(c, log) }
-        try c.execute("ANALYZE \(Self.resolved)")
+        try c.execute("ANALYZE \(resolvedTable)")
         let counts = try c.execute("""
             SELECT count(*), count(*) FILTER (WHERE _new), count(*) FILTER (WHERE _changed AND NOT _new)
-            FROM \(Self.resolved)
+            FROM \(resolvedTable)
             """)
         report.written = Int(counts.value(row: 0, column: 0).intValue ?? 0)
         let fresh = Int(counts.value(row: 0, column: 1).intValue ?? 0)
@@ -41,7 +41,7 @@ extension PostgresApplyPlan {
         switch mode {
         case .softDelete:
             let n = try c.execute("""
-                UPDATE \(target) t SET \(q(deletedColumn)) = now() FROM \(Self.resolved) r
+                UPDATE \(target) t SET \(q(deletedColumn)) = now() FROM \(resolvedTable) r
                 WHERE \(keyMatch) AND t.\(q(deletedColumn)) IS NULL
                 """).affectedRows
             report.deleted = n; report.changed = n
@@ -61,7 +61,7 @@ extension PostgresApplyPlan {
         if mode == .upsert {
             if fresh > 0 {
                 report.inserted = try context.metrics.time("sink_insert") {
-                    try c.execute(insertSQL(from: Self.resolved, where: "s._new"), defaultParameters).affectedRows
+                    try c.execute(insertSQL(from: resolvedTable, where: "s._new"), defaultParameters).affectedRows
                 }
             }
         } else if fresh > 0 {
@@ -94,7 +94,7 @@ extension PostgresApplyPlan {
 
     private var resolveSQL: String {
         var select = ["s._pos"]
-        var from = "\(Self.stage) s"
+        var from = "\(stageTable) s"
         if let lookup {
             select += lookup.select.map { "l.\(q($0.lookupColumn)) AS \(q($0.targetColumn))" }
             let selected = Set(lookup.select.map(\.targetColumn))
@@ -111,7 +111,7 @@ extension PostgresApplyPlan {
         select.append("\(changeCondition(incoming)) AS _changed")
         let targetMatch = key.map { "t.\(q($0)) = \(incoming($0))" }.joined(separator: " AND ")
         from += " LEFT JOIN \(target) t ON \(targetMatch)"
-        return "CREATE TEMP TABLE \(Self.resolved) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)"
+        return "CREATE TEMP TABLE \(resolvedTable) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)"
     }
 
     // MARK: lookup misses and duplicates
@@ -120,9 +120,9 @@ extension PostgresApplyPlan {
     private func reportLookupMisses(_ c: PostgresConnection, _ context: RunContext) throws -> [Rejection] {
         guard let lookup else { return [] }
         let fields = lookup.match.map { q(matchColumn($0.lookupColumn)) }.joined(separator: ", ")
-        let misses = try c.execute("SELECT _pos, \(fields) FROM \(Self.resolved) WHERE _miss ORDER BY _pos")
+        let misses = try c.execute("SELECT _pos, \(fields) FROM \(resolvedTable) WHERE _miss ORDER BY _pos")
         guard misses.rowCount > 0 else { return [] }
-        try c.execute("DELETE FROM \(Self.resolved) WHERE _miss")
+        try c.execute("DELETE FROM \(resolvedTable) WHERE _miss")
         guard lookup.rejectMisses else {
             context.logger.info("\(misses.rowCount) records skipped: no matching \(lookup.table) row")
             return []
@@ -154,18 +154,18 @@ extension PostgresApplyPlan {
     private func removeDuplicates(_ c: PostgresConnection, _ log: Logger) throws {
         let keys = key.map(q).joined(separator: ", ")
         try c.execute("""
-            CREATE TEMP TABLE \(Self.duplicates) ON COMMIT DROP AS
-            SELECT \(keys), max(_pos) AS _last, count(*) AS _n FROM \(Self.resolved) GROUP BY \(keys) HAVING count(*) > 1
+            CREATE TEMP TABLE \(duplicatesTable) ON COMMIT DROP AS
+            SELECT \(keys), max(_pos) AS _last, count(*) AS _n FROM \(resolvedTable) GROUP BY \(keys) HAVING count(*) > 1
             """)
-        let total = Int(try c.execute("SELECT count(*) FROM \(Self.duplicates)").value(row: 0, column: 0).intValue ?? 0)
+        let total = Int(try c.execute("SELECT count(*) FROM \(duplicatesTable)").value(row: 0, column: 0).intValue ?? 0)
         guard total > 0 else { return }
         let sameKey = key.map { "r.\(q($0)) = d.\(q($0))" }.joined(separator: " AND ")
         let shown = payloadKey.map { "r.\(q($0.column))" }.joined(separator: ", ")
         let examples = try c.execute("""
-            SELECT \(shown), d._n FROM \(Self.duplicates) d JOIN \(Self.resolved) r ON r._pos = d._last AND \(sameKey)
+            SELECT \(shown), d._n FROM \(duplicatesTable) d JOIN \(resolvedTable) r ON r._pos = d._last AND \(sameKey)
             ORDER BY \(shown) LIMIT 10
             """)
-        try c.execute("DELETE FROM \(Self.resolved) r USING \(Self.duplicates) d WHERE \(sameKey) AND r._pos < d._last")
+        try c.execute("DELETE FROM \(resolvedTable) r USING \(duplicatesTable) d WHERE \(sameKey) AND r._pos < d._last")
         let names = payloadKey.map(\.name)
         let described = (0..<examples.rowCount).map { r in
             names.indices.map { "\(names[$0])=\(examples.value(row: r, column: $0).text)" }.joined(separator: ",")
@@ -204,7 +204,7 @@ extension PostgresApplyPlan {
             sets.append("\(q(changedAt)) = CASE WHEN \(changes) THEN now() ELSE t.\(q(changedAt)) END")
         }
         sets.append("\(q(syncedAt)) = now()")
-        return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(Self.resolved) r WHERE \(keyMatch)"
+        return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(resolvedTable) r WHERE \(keyMatch)"
     }
 
     /// Without `synced_at`, only rows whose compared columns change are written.
@@ -214,7 +214,7 @@ extension PostgresApplyPlan {
             sets.append("\(q(f.timestamp)) = CASE WHEN \(newValue(f.flag)) THEN COALESCE(t.\(q(f.timestamp)), now()) ELSE NULL END")
         }
         if let changedAt { sets.append("\(q(changedAt)) = now()") }
-        return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(Self.resolved) r WHERE \(keyMatch) AND \(changeCondition { "r.\(q($0))" })"
+        return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(resolvedTable) r WHERE \(keyMatch) AND \(changeCondition { "r.\(q($0))" })"
     }
 
     // MARK: insert

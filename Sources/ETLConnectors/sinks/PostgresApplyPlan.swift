@@ -94,7 +94,9 @@ struct PostgresApplyPlan {
     /// Filled from the catalog when the sink opens.
     var columnTypes: [String: PostgresColumnType] = [:]
 
-    static let stage = "_etl_stage"
+    /// Sinks sharing one transaction (same database) each get their own temp tables.
+    var tableSuffix = ""
+    var stageTable: String { "_etl_stage" + tableSuffix }
 
     var columnDefaults: [String: String] { columnTypes.compactMapValues { $0.defaultExpression } }
     func typeName(_ column: String) -> String { columnTypes[column]?.sqlType ?? "text" }
@@ -187,11 +189,11 @@ struct PostgresApplyPlan {
 
     func createStagingSQL(_ types: [String: PostgresColumnType]) -> String {
         let cols = stagedColumns.map { "\(q($0)) \(types[$0]?.sqlType ?? "text")" }
-        return "CREATE TEMP TABLE \(Self.stage) (_pos bigint, \(cols.joined(separator: ", "))) ON COMMIT DROP"
+        return "CREATE TEMP TABLE \(stageTable) (_pos bigint, \(cols.joined(separator: ", "))) ON COMMIT DROP"
     }
 
     var copySQL: String {
-        "COPY \(Self.stage) (_pos, \(stagedColumns.map(q).joined(separator: ", "))) FROM STDIN"
+        "COPY \(stageTable) (_pos, \(stagedColumns.map(q).joined(separator: ", "))) FROM STDIN"
     }
 
     /// One staged column with everything per-record work needs, worked out once

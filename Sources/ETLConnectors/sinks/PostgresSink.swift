@@ -50,6 +50,7 @@ public final class PostgresSink: Sink {
     let url: String
     var plan: PostgresApplyPlan
     var connection: PostgresConnection?
+    var session: PostgresSession?
     var columnTypes: [String: PostgresColumnType] = [:]
     var stagedFields: [PostgresApplyPlan.StagedField] = []
     var duplicates = PostgresDuplicateKeys(indices: nil)
@@ -72,11 +73,11 @@ public final class PostgresSink: Sink {
     }
 
     public func open(_ context: RunContext) throws {
-        let c = try PostgresConnection(url: url)
+        let (session, ordinal) = try PostgresSession.join(url: url, context: context)
+        self.session = session
+        let c = session.connection
         connection = c
-        context.onCancel { c.cancel() }
-        try c.execute("SET TIME ZONE 'UTC'")
-        try c.execute("BEGIN")
+        if ordinal > 1 { plan.tableSuffix = "_\(ordinal)" }
         // Hash joins and sorts over every staged row spill to disk at the default 4MB;
         // raised for this transaction only, never lowered.
         try c.execute("""
@@ -116,17 +117,14 @@ public final class PostgresSink: Sink {
     }
 
     public func commit(_ context: RunContext) throws {
-        guard let c = connection else { return }
-        if dryRun { try c.execute("ROLLBACK") } else { try c.execute("COMMIT") }
-        c.close()
-        connection = nil
+        defer { connection = nil; session = nil }
+        try session?.commit(dryRun: dryRun)
     }
 
     public func rollback(_ context: RunContext) {
-        guard let c = connection else { return }
-        _ = try? c.execute("ROLLBACK")
-        c.close()
+        session?.rollback()
         connection = nil
+        session = nil
     }
 }
 
