@@ -128,7 +128,10 @@ public final class PipelineRunner {
         }
 
         let signals = SignalCancellation(context: context)
-        let watchdog = Watchdog(context: context, timeout: spec.timeout, interval: settings.watchdogInterval) { [unowned self] in
+        context.deadline = context.startedAt.addingTimeInterval(spec.timeout)
+        // Short timeouts (tests, --set timeout=5s) are still enforced promptly.
+        let interval = max(0.1, min(settings.watchdogInterval, spec.timeout / 10))
+        let watchdog = Watchdog(context: context, timeout: spec.timeout, interval: interval) { [unowned self] in
             self.notifications.evaluate(self.variables(status: "running"), context: self.context)
         }
         watchdog.start()

@@ -285,4 +285,14 @@ final class InventoryPipelineTests: XCTestCase {
         XCTAssertEqual(r.exitCode, 0, r.output)
         XCTAssertEqual(harness.erp.requests(path: "/inventory").count, 1)
     }
+
+    func testTimeoutCutsRetryWaitsAndSlowRequestsShort() throws {
+        harness = try InventoryHarness(products: 3, erpResponses: [["status": 503]])
+        let started = Date()
+        let r = try harness.run(["--set", "timeout=2s", "--set", "source.retry.backoff=[30s, 30s]"])
+        XCTAssertEqual(r.exitCode, 1, r.output)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "the 30 s backoff was cut short by the 2 s timeout")
+        let error = try harness.lastJob()["error_message"] ?? ""
+        XCTAssertTrue(error.contains("timed out"), error)
+    }
 }

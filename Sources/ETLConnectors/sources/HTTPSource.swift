@@ -120,7 +120,11 @@ public final class HTTPSource: Source {
 
     public func read(_ context: RunContext, emit: (Batch) throws -> Void) throws {
         let client = HTTPClient()
-        let retry = retryPolicy
+        // Waits between retries end early when the run is cancelled (timeout, SIGTERM).
+        let retry = RetryPolicy(backoff: retryPolicy.backoff, sleep: { seconds in
+            let until = Date().addingTimeInterval(seconds)
+            while Date() < until && context.cancellation == nil { Thread.sleep(forTimeInterval: min(0.1, until.timeIntervalSinceNow)) }
+        })
         var baseURL = Self.collapsingSlashes(options.string("url") ?? "")
         var tracker: IncrementalCursor.Tracker?
         if let incremental {
@@ -143,6 +147,8 @@ public final class HTTPSource: Source {
             pageNumber += 1
             var request = self.request
             request.url = url
+            // A request never outlives the run's own timeout.
+            if let remaining = context.remaining { request.totalTimeout = min(request.totalTimeout, remaining) }
             let response = try context.metrics.time("fetch") {
                 try retry.run(request, client: client, log: { context.logger.warning($0) })
             }

@@ -7,6 +7,12 @@ public final class RunContext: @unchecked Sendable {
     public let startedAt: Date
     public let logger: Logger
     public let dryRun: Bool
+    /// When the run's timeout expires; blocking calls (HTTP requests) cap their own timeouts by it.
+    public var deadline: Date?
+
+    /// Seconds left before the deadline (nil without one), never below one second.
+    public var remaining: Double? { deadline.map { max(1, $0.timeIntervalSinceNow) } }
+
     /// Records per batch handed between stages.
     public var batchSize: Int = 10_000
     public let metrics = RunMetrics()
