@@ -122,6 +122,11 @@ public final class PipelineRunner {
             } catch {
                 let message = "\(error)"
                 logger.error("\(spec.name) failed before start: \(message)")
+                // Say so in the ledger when it can be reached (the table exists; setup may be what failed).
+                if ledger == nil, let ledgerSpec = spec.ledger, let c = control {
+                    RunLedger(connection: c, spec: ledgerSpec, pipeline: spec.name)
+                        .recordFailureBeforeStart(runID: runID, error: message, variables: variables(status: "failed", error: message))
+                }
                 notifications.evaluate(variables(status: "failed", error: message), context: context)
                 return RunOutcome(exitCode: .failed, status: "failed", variables: variables(status: "failed", error: message))
             }

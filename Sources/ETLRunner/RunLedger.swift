@@ -78,6 +78,20 @@ final class RunLedger {
         return r.value(row: 0, column: 0).intValue ?? 0
     }
 
+    /// A run that failed before its ledger row existed (setup SQL, stale-run cleanup) still
+    /// leaves a `failed` row — if the ledger table exists; it is not created just for that.
+    func recordFailureBeforeStart(runID: String, error: String, variables: Fields) {
+        guard (try? connection.execute("SELECT to_regclass($1) IS NOT NULL", [.string(spec.table)]).value(row: 0, column: 0)) == .bool(true)
+        else { return }
+        do {
+            try prepareTable()
+            let id = try start(runID: runID)
+            try finish(id: id, status: "failed", error: error, variables: variables)
+        } catch {
+            // The original failure is what matters; it was already logged.
+        }
+    }
+
     func finish(id: Int64, status: String, error: String?, variables: Fields) throws {
         var sets = ["status = $2", "completed_at = now() AT TIME ZONE 'UTC'", "error_message = $3", "duration_ms = $4"]
         var params: [Value] = [.int(id), .string(status), error.map { .string(Redactor.shared.redact($0)) } ?? .null,

@@ -84,4 +84,17 @@ final class OperatorTests: XCTestCase {
         XCTAssertTrue(harness.erp.requests().isEmpty, "nothing ran")
         XCTAssertEqual(try harness.db.scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'sync_jobs'"), "0")
     }
+
+    func testSetupFailureIsRecordedInTheLedgerAndAlerted() throws {
+        harness = try InventoryHarness(products: 3, erpResponses: [["status": 200, "body": InventoryHarness.payload(InventoryHarness.skus(1...3))]])
+        XCTAssertEqual(try harness.run().exitCode, 0)
+        try harness.db.query("ALTER TABLE products RENAME TO products_gone")
+        let r = try harness.run()
+        XCTAssertEqual(r.exitCode, 1, r.output)
+        XCTAssertTrue(r.stderr.contains("setup SQL"), r.stderr)
+        let job = try harness.lastJob()
+        XCTAssertEqual(job["status"], "failed")
+        XCTAssertTrue(job["error_message"]?.contains("products") ?? false, "\(job)")
+        XCTAssertEqual(harness.slack.bodies(path: InventoryHarness.slackPath).count, 1)
+    }
 }
