@@ -14,6 +14,8 @@ public final class PipelineRunner {
         public var disabledNotifiers: Set<String> = []
         /// How often the watchdog checks the timeout and the "still running" rules.
         public var watchdogInterval: Double = 5
+        /// Given by the CLI so that lines logged before the run starts carry it too.
+        public var runID: String?
         /// Records shown by --dry-run.
         public var previewLimit = 10
         public init() {}
@@ -40,7 +42,7 @@ public final class PipelineRunner {
     private var preview: [Record] = []
 
     public func run() -> RunOutcome {
-        let runID = Self.makeRunID()
+        let runID = settings.runID ?? Self.makeRunID()
         logger.runID = runID
         logger.pipeline = spec.name
         context = RunContext(runID: runID, pipeline: spec.name, logger: logger, dryRun: settings.dryRun)
@@ -344,7 +346,7 @@ public final class PipelineRunner {
         FileHandle.standardOutput.write(Data(Redactor.shared.redact(out).utf8))
     }
 
-    static func makeRunID() -> String {
+    public static func makeRunID() -> String {
         let stamp = Timestamps.format(Date(), "%Y%m%dT%H%M%SZ")
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         return "\(stamp)-\(random)"

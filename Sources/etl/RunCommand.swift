@@ -29,6 +29,8 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--log-format must be text or json")
         }
         let logger = Logger(format: format, minimumLevel: verbose ? .info : .warning)
+        let runID = PipelineRunner.makeRunID()
+        logger.runID = runID
         let (registry, pluginDiagnostics) = Registry.make(near: [pipeline])
         for d in pluginDiagnostics { logger.log(d.severity == .error ? .error : .warning, d.description) }
         let loader = PipelineLoader(registry: registry, overrides: overrides)
@@ -60,6 +62,7 @@ struct RunCommand: ParsableCommand {
         }
         var settings = PipelineRunner.Settings()
         settings.dryRun = dryRun
+        settings.runID = runID
         settings.disabledNotifiers = disabled
         if let interval = ProcessInfo.processInfo.environment["ETL_WATCHDOG_INTERVAL"].flatMap(Double.init) {
             settings.watchdogInterval = interval

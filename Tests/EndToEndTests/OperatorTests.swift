@@ -15,6 +15,7 @@ final class OperatorTests: XCTestCase {
         XCTAssertEqual(r.exitCode, 0, r.output)
         let lines = r.stderr.split(separator: "\n")
         XCTAssertGreaterThanOrEqual(lines.count, 2, r.stderr)
+        XCTAssertTrue(lines.allSatisfy { $0.contains("\"run_id\"") }, "every line, also the early ones: \(r.stderr)")
         let runIDs = Set(lines.compactMap { line -> String? in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["run_id"] as? String
         })
