@@ -23,3 +23,7 @@ CREATE TABLE IF NOT EXISTS contacts (
 );
 
 CREATE INDEX IF NOT EXISTS idx_contacts_email ON contacts (email);
+
+-- Who deleted a contact: 'crm' when the CRM reported it deleted (added after the
+-- first release: existing installs get it on their next run).
+ALTER TABLE contacts ADD COLUMN IF NOT EXISTS deleted_from TEXT;

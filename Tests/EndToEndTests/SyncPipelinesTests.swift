@@ -60,6 +60,8 @@ final class SyncPipelinesTests: XCTestCase {
                           Self.contact("c-2", "2024-05-02T09:30:00Z", first: "Remote"),
                           Self.contact("c-3", "2024-05-02T10:00:00Z", event: "deleted"),
                           Self.contact("c-4", "2024-05-02T08:00:00Z", email: "new@example.com")], next: nil),
+            // run 3: c-3 is re-created in the CRM
+            Self.crmPage([Self.contact("c-3", "2024-05-03T09:00:00Z", event: "created", title: "Back")], next: nil),
         ]])
         let env = ["CRM_URL": crm.url, "CRM_TOKEN": "crm-token-7781"]
         let limit = ["--set", "source.paginate.limit=2"]
@@ -92,8 +94,19 @@ final class SyncPipelinesTests: XCTestCase {
                               ["c-4", "Ada", "Engineer", "f"]])  // new
         XCTAssertEqual(try db.scalar("SELECT email FROM contacts WHERE external_id = 'c-4'"), "new@example.com")
         XCTAssertEqual(try db.scalar("SELECT value FROM etl_state WHERE pipeline = 'crm-contacts'"), "\"2024-05-02T10:00:00Z\"")
-        XCTAssertEqual(try db.query("SELECT status, records_read FROM etl_runs WHERE pipeline = 'crm-contacts' ORDER BY id"),
-                       [["completed", "3"], ["completed", "4"]])
+        XCTAssertEqual(try db.query("SELECT status, records_read, conflicts FROM etl_runs WHERE pipeline = 'crm-contacts' ORDER BY id"),
+                       [["completed", "3", "0"], ["completed", "4", "1"]])
+        // The conflict (c-2's newer local edit) is named, not silent.
+        XCTAssertTrue(second.stderr.contains("1 records not applied to contacts: the row is newer (newer_than: updated_at): external_id=c-2"),
+                      second.stderr)
+        XCTAssertEqual(try db.query("SELECT external_id, deleted_from FROM contacts WHERE deleted_at IS NOT NULL"), [["c-3", "crm"]])
+
+        // Re-created in the CRM: c-3 comes back.
+        let third = try run("crm-contacts", env, limit)
+        XCTAssertEqual(third.exitCode, 0, third.output)
+        XCTAssertEqual(try db.query("SELECT external_id, title, deleted_at IS NULL FROM contacts WHERE external_id = 'c-3'"),
+                       [["c-3", "Back", "t"]])
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM contacts WHERE deleted_at IS NOT NULL"), "0")
         XCTAssertFalse((first.output + second.output).contains("crm-token-7781"))
         // The bearer token went to the CRM.
         let auth = (crm.requests(path: "/api/contacts").first?["headers"] as? [String: String])?

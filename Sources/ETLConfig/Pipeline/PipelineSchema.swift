@@ -51,6 +51,7 @@ public enum PipelineSchema {
         ("records_read", "records the source produced"), ("records_rejected", "records refused by any stage"),
         ("records_written", "valid records applied by the sinks"), ("items_changed", "rows inserted or really changed"),
         ("inserted", "rows inserted"), ("updated", "rows updated"), ("deleted", "rows deleted"),
+        ("conflicts", "records a postgres sink did not apply because the row is newer (`newer_than`)"),
         ("api_latency_ms", "HTTP source latency"), ("archive_path", "where the raw payload was archived"),
         ("duration_ms", "run duration in milliseconds"), ("dry_run", "true under --dry-run"),
     ]

@@ -28,6 +28,7 @@ extension PostgresApplyPlan {
         try context.metrics.time("sink_resolve") { _ = try c.execute(resolveSQL) }
         report.rejects += try reportLookupMisses(c, context)
         if mayHaveDuplicates { try removeDuplicates(c, log) }
+        if checksConflicts { report.rejects += try reportConflicts(c, context) }
         try c.execute("ANALYZE \(resolvedTable)")
         let counts = try c.execute("""
             SELECT count(*), count(*) FILTER (WHERE _new), count(*) FILTER (WHERE _changed AND NOT _new)
@@ -40,10 +41,7 @@ extension PostgresApplyPlan {
         let keyMatch = key.map { "t.\(q($0)) = r.\(q($0))" }.joined(separator: " AND ")
         switch mode {
         case .softDelete:
-            let n = try c.execute("""
-                UPDATE \(target) t SET \(q(deletedColumn)) = now() FROM \(resolvedTable) r
-                WHERE \(keyMatch) AND t.\(q(deletedColumn)) IS NULL
-                """).affectedRows
+            let n = try c.execute(softDeleteSQL(keyMatch), softDeleteSet.map { $0.1 }).affectedRows
             report.deleted = n; report.changed = n
             return report
         case .insert:
@@ -88,6 +86,8 @@ extension PostgresApplyPlan {
         }
         let old = compare.map { "t.\(q($0))" }.joined(separator: ", ")
         var condition = "ROW(\(old)) IS DISTINCT FROM ROW(\(compare.map(new).joined(separator: ", ")))"
+        // A soft-deleted row comes back when its record is written, even unchanged.
+        if undelete { condition = "(\(condition) OR t.\(q(deletedColumn)) IS NOT NULL)" }
         if let newerThan { condition += " AND (t.\(q(newerThan)) IS NULL OR \(value(newerThan)) > t.\(q(newerThan)))" }
         return "(\(condition))"
     }
@@ -109,6 +109,11 @@ extension PostgresApplyPlan {
         }
         select.append("\(key.first.map { "t.\(q($0))" } ?? "NULL") IS NULL AS _new")
         select.append("\(changeCondition(incoming)) AS _changed")
+        if checksConflicts, let newerThan {
+            let row = "t.\(q(newerThan))", record = incoming(newerThan)
+            select.append("(\(row) IS NOT NULL AND (\(record) IS NULL OR \(record) < \(row))) AS _conflict")
+            select.append("\(row) AS _row_newer")
+        }
         let targetMatch = key.map { "t.\(q($0)) = \(incoming($0))" }.joined(separator: " AND ")
         from += " LEFT JOIN \(target) t ON \(targetMatch)"
         return "CREATE TEMP TABLE \(resolvedTable) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)"
@@ -145,7 +150,7 @@ extension PostgresApplyPlan {
     }
 
     /// The columns that identify a record in the payload, with the names shown for them.
-    private var payloadKey: [(column: String, name: String)] {
+    var payloadKey: [(column: String, name: String)] {
         if let lookup { return lookup.match.map { (matchColumn($0.lookupColumn), $0.field) } }
         return key.map { ($0, $0) }
     }
@@ -203,6 +208,9 @@ extension PostgresApplyPlan {
         if let changedAt, changedAt != syncedAt {
             sets.append("\(q(changedAt)) = CASE WHEN \(changes) THEN now() ELSE t.\(q(changedAt)) END")
         }
+        if undelete {
+            sets.append("\(q(deletedColumn)) = CASE WHEN \(changes) THEN NULL ELSE t.\(q(deletedColumn)) END")
+        }
         sets.append("\(q(syncedAt)) = now()")
         return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(resolvedTable) r WHERE \(keyMatch)"
     }
@@ -214,7 +222,22 @@ extension PostgresApplyPlan {
             sets.append("\(q(f.timestamp)) = CASE WHEN \(newValue(f.flag)) THEN COALESCE(t.\(q(f.timestamp)), now()) ELSE NULL END")
         }
         if let changedAt { sets.append("\(q(changedAt)) = now()") }
+        if undelete { sets.append("\(q(deletedColumn)) = NULL") }
         return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(resolvedTable) r WHERE \(keyMatch) AND \(changeCondition { "r.\(q($0))" })"
+    }
+
+    // MARK: soft delete
+
+    /// Sets `deleted_column` (and `soft_delete_set`, bound as $1… in its order) on rows not deleted yet.
+    private func softDeleteSQL(_ keyMatch: String) -> String {
+        var sets = ["\(q(deletedColumn)) = now()"]
+        for (i, column) in softDeleteSet.map({ $0.0 }).enumerated() {
+            sets.append("\(q(column)) = $\(i + 1)::\(typeName(column))")
+        }
+        return """
+            UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(resolvedTable) r
+            WHERE \(keyMatch) AND t.\(q(deletedColumn)) IS NULL
+            """
     }
 
     // MARK: insert

@@ -90,7 +90,13 @@ struct PostgresApplyPlan {
     let changedAt: String?
     let flagTimestamps: [(timestamp: String, flag: String)]
     let newerThan: String?
+    /// With `newer_than`: records whose row is newer are returned as rejects (else only counted).
+    let rejectConflicts: Bool
     let deletedColumn: String
+    /// soft_delete mode: column → constant also set on the rows it deletes.
+    let softDeleteSet: Fields
+    /// upsert/update: writing a record clears `deletedColumn` on its row.
+    let undelete: Bool
     /// Filled from the catalog when the sink opens.
     var columnTypes: [String: PostgresColumnType] = [:]
 
@@ -120,7 +126,10 @@ struct PostgresApplyPlan {
         changedAt = options.string("changed_at")
         flagTimestamps = options.map("flag_timestamps").map { ($0.0, $0.1.text) }
         newerThan = options.string("newer_than")
+        rejectConflicts = options.string("on_conflict") == "reject"
         deletedColumn = options.string("deleted_column") ?? "deleted_at"
+        softDeleteSet = options.map("soft_delete_set")
+        undelete = options.bool("undelete")
 
         if mode != .insert && key.isEmpty {
             throw options.error("key", "mode \(mode.rawValue) needs `key`: the target columns that identify a row")
@@ -134,6 +143,29 @@ struct PostgresApplyPlan {
         }
         for f in flagTimestamps where !provided.contains(f.flag) {
             throw options.error("flag_timestamps", "flag column '\(f.flag)' is not in `columns`")
+        }
+        if let newerThan, !provided.contains(newerThan) {
+            throw options.error("newer_than", "newer_than column '\(newerThan)' is not in `columns`",
+                                hint: "map the record's timestamp to it, e.g. columns: {\(newerThan): updatedAt}")
+        }
+        if !softDeleteSet.isEmpty {
+            guard mode == .softDelete else {
+                throw options.error("soft_delete_set", "soft_delete_set applies to mode soft_delete, not \(mode.rawValue)",
+                                    hint: "move it to the sink with `mode: soft_delete`")
+            }
+            if softDeleteSet[deletedColumn] != nil {
+                throw options.error("soft_delete_set", "soft_delete_set must not name '\(deletedColumn)': the sink sets it to now()",
+                                    hint: "choose the column with `deleted_column`")
+            }
+        }
+        if undelete {
+            guard mode == .upsert || mode == .update else {
+                throw options.error("undelete", "undelete applies to modes upsert and update, not \(mode.rawValue)")
+            }
+            if provided.contains(deletedColumn) {
+                throw options.error("undelete", "undelete clears '\(deletedColumn)', which is also in `columns`",
+                                    hint: "drop it from `columns` or set `deleted_column` to the right column")
+            }
         }
     }
 
@@ -166,7 +198,8 @@ struct PostgresApplyPlan {
         let targetTypes = try types(of: table)
         var needed = columns.map(\.column) + key + compare + flagTimestamps.flatMap { [$0.timestamp, $0.flag] }
         needed += [syncedAt, changedAt, newerThan].compactMap { $0 }
-        if mode == .softDelete { needed.append(deletedColumn) }
+        if mode == .softDelete || undelete { needed.append(deletedColumn) }
+        needed += softDeleteSet.map { $0.0 }
         for column in needed where targetTypes[column] == nil {
             throw ETLError("table \(table) has no column '\(column)'",
                            hint: Suggest.didYouMean(column, Array(targetTypes.keys)) ?? "check the sink's column names")

@@ -31,7 +31,12 @@ public final class PostgresSink: Sink {
             OptionSpec("changed_at", .string, doc: "Timestamp column set only where a compared column changed (and on insert).", example: "updated_at"),
             OptionSpec("flag_timestamps", .map(.string), doc: "Timestamp column → boolean column: set when the flag turns true, kept while true, cleared when false.", example: "{discontinued_at: is_discontinued}"),
             OptionSpec("newer_than", .string, doc: "Conflict rule: update only where the record's value of this column is newer than the row's (last writer wins)."),
-            OptionSpec("deleted_column", .string, default: "deleted_at", doc: "Column set to now() in soft_delete mode."),
+            OptionSpec("on_conflict", .oneOf(["skip", "reject"]), default: "skip",
+                       doc: "With `newer_than`, a record whose row is newer is not applied: skip counts it (metric `conflicts`, one warning with examples); reject also returns it as a reject (to `rejects.sink`)."),
+            OptionSpec("deleted_column", .string, default: "deleted_at", doc: "Column set to now() in soft_delete mode (and cleared by `undelete`)."),
+            OptionSpec("soft_delete_set", .map(.any), doc: "soft_delete mode: more columns set to constant values on the rows it deletes.", example: "{deleted_from: crm}"),
+            OptionSpec("undelete", .bool, default: false,
+                       doc: "upsert/update: a record written to a soft-deleted row clears `deleted_column` (a record re-created at the source comes back)."),
         ],
         example: """
         sink:
