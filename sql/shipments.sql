@@ -18,3 +18,20 @@ CREATE TABLE IF NOT EXISTS shipments (
 
 CREATE INDEX IF NOT EXISTS idx_shipments_order_id ON shipments (order_id);
 CREATE INDEX IF NOT EXISTS idx_shipments_status ON shipments (status);
+
+-- Read (never written) by the shipping confirmation mail: shipment.order_id → orders.erp_order_id
+-- → orders.customer_id → customers.id → customers.email. The orders sync owns these tables; they are
+-- created here only so that a fresh database runs. Only the columns below are read.
+CREATE TABLE IF NOT EXISTS customers (
+    id SERIAL PRIMARY KEY,
+    name TEXT,
+    email TEXT
+);
+
+CREATE TABLE IF NOT EXISTS orders (
+    id SERIAL PRIMARY KEY,
+    erp_order_id TEXT NOT NULL UNIQUE,         -- the ERP's order id (shipments.order_id)
+    order_number TEXT,
+    customer_id INTEGER REFERENCES customers (id),
+    status TEXT
+);

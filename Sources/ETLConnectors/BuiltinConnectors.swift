@@ -21,6 +21,7 @@ public enum BuiltinConnectors {
         registry.register(FileSink.spec) { try FileSink(options: $0, context: $1) }
         registry.register(PostgresSink.spec) { try PostgresSink(options: $0, context: $1) }
         registry.register(ExecSink.spec) { try ExecSink(options: $0, context: $1) }
+        registry.register(EmailSink.spec) { try EmailSink(options: $0, context: $1) }
 
         registry.register(SlackNotifier.spec) { try SlackNotifier(options: $0, context: $1) }
         registry.register(WebhookNotifier.spec) { try WebhookNotifier(options: $0, context: $1) }

@@ -1,0 +1,214 @@
+import Foundation
+import ETLCore
+import ETLExpr
+import ETLHTTP
+
+/// Sends one e-mail per record (shipping confirmations, status changes) over SMTP.
+///
+/// Messages are rendered while records flow (`write`), but sent only in `commit`,
+/// which the runner calls after every sink prepared: a run that fails sends nothing.
+/// Mail cannot be rolled back, so list this sink after the database sinks.
+public final class EmailSink: Sink {
+    public static let spec = ConnectorSpec(
+        kind: .sink, name: "email",
+        summary: "Send one e-mail per record over SMTP (templated recipient, subject and body), after the run succeeds.",
+        description: """
+        Every record (or only those where `when` holds) is rendered into a message during the run; a record whose \
+        template fails, whose placeholder is null or whose `to` is not an e-mail address is rejected with the reason. \
+        Nothing is sent until every sink has prepared, so a failed run mails no one; list this sink after the database \
+        sinks so their commit comes first. More than `max_per_run` messages fails the run before anything is sent. \
+        A message the server refuses is logged and counted (`emails_failed`); the others still go, and the run does not \
+        fail. Sent messages are counted in `emails_sent` (not in `records_written`, which counts rows). \
+        `--dry-run` prints each message's recipient and subject instead of sending. \
+        Placeholders see the record's fields plus `pipeline` and `run_id`; write `{{ x ?? \"n/a\" }}` for a field that may be null.
+        """,
+        options: [
+            OptionSpec("url", .secret, required: true, doc: "Mail server: smtp://host:25 or :587 (STARTTLS per `starttls`), smtps://host:465 (TLS). Treated as a secret.", example: "${SMTP_URL}"),
+            OptionSpec("from", .string, required: true, doc: "Sender: user@host or \"Name <user@host>\".", example: "\"Shop <orders@example.com>\""),
+            OptionSpec("to", .string, required: true, doc: "Recipient template, rendered per record; several addresses may be separated by commas.", example: "\"{{ customer_email }}\""),
+            OptionSpec("subject", .string, required: true, doc: "Subject template, rendered per record.", example: "\"Your order {{ order_number }} has shipped\""),
+            OptionSpec("body", .string, required: true, doc: "Plain-text body template, rendered per record (use a YAML block `|` for several lines).",
+                       example: "\"Track your package: {{ tracking_url }}\""),
+            OptionSpec("when", .expression, doc: "Only records for which this holds are mailed; the others are ignored (not rejected).", example: "is_new_shipment"),
+            OptionSpec("username", .string, doc: "Login for SMTP AUTH (with `password`)."),
+            OptionSpec("password", .secret, doc: "Password for SMTP AUTH.", example: "${SMTP_PASSWORD}"),
+            OptionSpec("starttls", .oneOf(["try", "required", "off"]), default: "try",
+                       doc: "smtp:// only: `required` refuses to send unless the connection is upgraded to TLS (use it whenever a password is sent); `try` upgrades when offered; `off` never does."),
+            OptionSpec("verify_tls", .bool, default: true, doc: "Verify the server certificate (never turn off in production)."),
+            OptionSpec("timeout", .duration, default: .double(30), doc: "Time allowed for each message."),
+            OptionSpec("max_per_run", .int, default: .int(1000),
+                       doc: "Safety cap: a run that would send more messages fails before sending any (a wrong `when` must not mail every customer)."),
+        ],
+        example: """
+        sinks:
+          - type: postgres
+            # …
+          - type: email
+            url: ${SMTP_URL}
+            from: "Shop <orders@example.com>"
+            when: is_new_shipment
+            to: "{{ customer_email }}"
+            subject: "Your order has shipped!"
+            body: |
+              Good news! Your order {{ order_number }} has shipped.
+
+              Tracking: {{ tracking_number }}
+              Track your package: {{ tracking_url }}
+        """)
+
+    /// One rendered message and the record it came from.
+    struct Pending {
+        var position: Int
+        var message: MailMessage
+    }
+
+    let client: SMTPClient
+    let url: String
+    let from: String
+    let to: RecordTemplate
+    let subject: RecordTemplate
+    let body: RecordTemplate
+    let when: Expression?
+    let maxPerRun: Int
+    var pending: [Pending] = []
+    var rejects: [Rejection] = []
+    var matched = 0
+
+    public init(options: Options, context: BuildContext) throws {
+        url = options.string("url") ?? ""
+        Redactor.shared.add(url)
+        // An empty url (unset variable) is allowed here: `etl validate` builds connectors without
+        // production secrets. `open` refuses it when mail would really go out.
+        let lower = url.lowercased()
+        guard url.isEmpty || lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://") else {
+            throw options.error("url", "email url must start with smtp:// or smtps://", hint: "e.g. smtp://mail.example.com:587")
+        }
+        from = options.string("from") ?? ""
+        if let problem = MailMessage.problem(with: from) { throw options.error("from", "email from: \(problem)") }
+
+        func template(_ name: String) throws -> RecordTemplate {
+            do { return try RecordTemplate(options.string(name) ?? "") } catch let e as ExpressionError {
+                throw options.error(name, "email \(name): \(e.message) at character \(e.offset + 1) of the template", hint: e.hint)
+            } catch {
+                throw options.error(name, "email \(name): \(error)")
+            }
+        }
+        to = try template("to")
+        subject = try template("subject")
+        body = try template("body")
+        if let text = options.string("when") {
+            do { when = try Expression.compile(text) } catch let e as ExpressionError {
+                throw options.error("when", "email when: \(e.message) at character \(e.offset + 1)", hint: e.hint)
+            }
+        } else {
+            when = nil
+        }
+        maxPerRun = options.int("max_per_run") ?? 1000
+        guard maxPerRun > 0 else { throw options.error("max_per_run", "max_per_run must be at least 1") }
+        if options.has("password") && !options.has("username") {
+            throw options.error("password", "email password is set but username is not")
+        }
+        let timeout = options.duration("timeout") ?? 30
+        client = SMTPClient(url: url, username: options.string("username"), password: options.string("password"),
+                            starttls: SMTPClient.STARTTLS(rawValue: options.string("starttls") ?? "try") ?? .opportunistic,
+                            verifyTLS: options.bool("verify_tls", default: true),
+                            connectTimeout: min(10, timeout), timeout: timeout)
+    }
+
+    public func open(_ context: RunContext) throws {
+        if url.isEmpty && !context.dryRun {
+            throw ETLError("email sink has no server url", hint: "set `url` (e.g. SMTP_URL=smtp://mail.example.com:587)")
+        }
+    }
+
+    public func write(_ batch: Batch, _ context: RunContext) throws {
+        var variables = Fields()
+        variables["pipeline"] = .string(context.pipeline)
+        variables["run_id"] = .string(context.runID)
+        for record in batch.records {
+            do {
+                if let when, !(try when.holds(record: record.fields, variables: variables, now: context.startedAt)) { continue }
+            } catch {
+                rejects.append(Rejection(record: record, stage: "email", reasons: ["when: \(error)"]))
+                continue
+            }
+            matched += 1
+            if matched > maxPerRun {
+                throw ETLError("email sink: more than \(maxPerRun) messages in one run; nothing was sent",
+                               hint: "check `when:`; if this many is expected, raise `max_per_run`")
+            }
+            if let message = render(record, variables, context) { pending.append(Pending(position: record.position, message: message)) }
+        }
+    }
+
+    /// The record's message, or nil after rejecting the record with the reason.
+    private func render(_ record: Record, _ variables: Fields, _ context: RunContext) -> MailMessage? {
+        var reasons: [String] = []
+        func text(_ name: String, _ template: RecordTemplate) -> String {
+            do { return try template.render(record: record.fields, variables: variables, now: context.startedAt) }
+            catch { reasons.append("\(name): \(error)"); return "" }
+        }
+        let recipients = text("to", to).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let title = text("subject", subject)
+        let content = text("body", body)
+        if reasons.isEmpty {
+            if recipients.isEmpty { reasons.append("to: no recipient") }
+            for address in recipients { if let problem = MailMessage.problem(with: address) { reasons.append("to: \(problem)") } }
+        }
+        guard reasons.isEmpty else {
+            rejects.append(Rejection(record: record, stage: "email", reasons: reasons))
+            return nil
+        }
+        return MailMessage(from: from, to: recipients, subject: title, body: content, date: context.startedAt)
+    }
+
+    public func prepare(_ context: RunContext) throws -> SinkReport {
+        // Nothing is written to a table: `records_written` keeps counting rows. What is
+        // sent is counted in `emails_sent` once it really is.
+        var r = SinkReport()
+        r.rejects = rejects
+        rejects = []
+        context.logger.info("email: \(pending.count) messages ready, sent after the run commits")
+        return r
+    }
+
+    public func commit(_ context: RunContext) throws {
+        let messages = pending
+        pending = []
+        if context.dryRun {
+            var out = "email: would send \(messages.count) messages\n"
+            for p in messages { out += "  to \(p.message.to.joined(separator: ", ")): \(p.message.subject)\n" }
+            FileHandle.standardOutput.write(Data(Redactor.shared.redact(out).utf8))
+            return
+        }
+        // The data is committed: a failure from here on must not fail the run, so it is logged and counted.
+        var sent = 0, failed = 0
+        for (i, p) in messages.enumerated() {
+            if let reason = context.cancellation {
+                context.logger.error("email: run cancelled (\(reason)); \(messages.count - i) messages not sent")
+                failed += messages.count - i
+                break
+            }
+            do {
+                try client.send(p.message)
+                sent += 1
+            } catch {
+                failed += 1
+                context.logger.error("email to \(p.message.to.joined(separator: ", ")) for record \(p.position) not sent: \(error)")
+            }
+        }
+        context.metrics.add("emails_sent", sent)
+        context.metrics.add("emails_failed", failed)
+        if !messages.isEmpty { context.logger.info("email: \(sent) sent, \(failed) failed") }
+    }
+
+    public func rollback(_ context: RunContext) {
+        if !pending.isEmpty { context.logger.info("email: run failed; \(pending.count) messages not sent") }
+        pending = []
+        rejects = []
+    }
+
+    public func checkConnection() throws {
+        guard !url.isEmpty else { throw ETLError("email sink has no server url") }
+    }
+}
