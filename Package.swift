@@ -23,13 +23,15 @@ let allTargets: [Target] = [
         .executableTarget(name: "etl-bench-json", dependencies: ["ETLCore"], path: "Sources/BenchJSON", swiftSettings: swift5),
         .executableTarget(name: "etl-bench-expr", dependencies: ["ETLExpr"], path: "Sources/BenchExpr", swiftSettings: swift5),
 
+        // Real loopback peers (HTTP, SMTP) shared by the test targets.
+        .target(name: "ETLTestSupport", path: "Tests/ETLTestSupport", swiftSettings: swift5),
         .testTarget(name: "ETLCoreTests", dependencies: ["ETLCore"], swiftSettings: swift5),
         .testTarget(name: "ETLExprTests", dependencies: ["ETLExpr"], swiftSettings: swift5),
         .testTarget(name: "ETLConfigTests", dependencies: ["ETLConfig"], exclude: ["Fixtures"], swiftSettings: swift5),
         .testTarget(name: "ETLPostgresTests", dependencies: ["ETLPostgres"], swiftSettings: swift5),
-        .testTarget(name: "ETLHTTPTests", dependencies: ["ETLHTTP"], swiftSettings: swift5),
-        .testTarget(name: "ETLConnectorsTests", dependencies: ["ETLConnectors", "ETLRunner"], swiftSettings: swift5),
-        .testTarget(name: "EndToEndTests", dependencies: ["ETLCore"], swiftSettings: swift5),
+        .testTarget(name: "ETLHTTPTests", dependencies: ["ETLHTTP", "ETLTestSupport"], swiftSettings: swift5),
+        .testTarget(name: "ETLConnectorsTests", dependencies: ["ETLConnectors", "ETLRunner", "ETLTestSupport"], swiftSettings: swift5),
+        .testTarget(name: "EndToEndTests", dependencies: ["ETLCore", "ETLTestSupport"], swiftSettings: swift5),
 ]
 
 /// `ETL_ONLY=ETLHTTP swift test` builds just that module, its dependencies and its

@@ -1,20 +1,19 @@
 import Foundation
-import XCTest
 
 /// Tests/Support/smtp_peer.py on a free loopback port: a real SMTP server that
 /// records every message it accepts (envelope, data, login, TLS).
-final class SMTPPeer {
-    let port: Int
-    let directory: String
+public final class LoopbackSMTPPeer {
+    public let port: Int
+    public let directory: String
     private let process: Process
 
     /// `auth`: "user:password" to require a login; `tls`: offer STARTTLS (or, with `implicitTLS`,
     /// speak TLS from the first byte) with a fresh self-signed certificate.
-    init(auth: String? = nil, tls: Bool = false, implicitTLS: Bool = false, rejectRecipient: String? = nil) throws {
+    public init(auth: String? = nil, tls: Bool = false, implicitTLS: Bool = false, rejectRecipient: String? = nil) throws {
         directory = NSTemporaryDirectory() + "etl-smtp-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let portFile = directory + "/port"
-        var arguments = ["python3", SMTPPeer.script, "--port", "0", "--log", directory + "/messages.jsonl", "--port-file", portFile]
+        var arguments = ["python3", LoopbackSMTPPeer.script, "--port", "0", "--log", directory + "/messages.jsonl", "--port-file", portFile]
         if let auth { arguments += ["--auth", auth] }
         if let rejectRecipient { arguments += ["--reject-rcpt", rejectRecipient] }
         if tls || implicitTLS {
@@ -44,18 +43,14 @@ final class SMTPPeer {
         port = found
     }
 
-    static var script: String {
-        URL(fileURLWithPath: #filePath)   // Tests/<target>/Support/SMTPPeer.swift
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/smtp_peer.py").path
-    }
+    static var script: String { TestPaths.support + "/smtp_peer.py" }
 
     /// Messages accepted so far: mail_from, rcpt_to, data, auth_user, tls.
-    func messages() -> [[String: Any]] {
+    public func messages() -> [[String: Any]] {
         guard let text = try? String(contentsOfFile: directory + "/messages.jsonl", encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
-    func stop() { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+    public func stop() { if process.isRunning { process.terminate(); process.waitUntilExit() } }
     deinit { stop() }
 }
