@@ -65,6 +65,22 @@ public struct Template: @unchecked Sendable, CustomStringConvertible {
         render { try $0.evaluate(scope) }
     }
 
+    /// Renders for a message that must be right or not sent (a customer mail):
+    /// a placeholder that fails or is null throws instead of being shown in place.
+    public func renderStrict(record: Fields, variables: Fields? = nil, now: Date) throws -> String {
+        var out = ""
+        for part in parts {
+            switch part {
+            case .text(let t): out += t
+            case .expression(let e):
+                let value = try e.evaluate(record: record, variables: variables, now: now)
+                if value.isNull { throw ExpressionRuntimeError("{{ \(e.source.trimmingCharacters(in: .whitespaces)) }} is null") }
+                out += value.text
+            }
+        }
+        return out
+    }
+
     private func render(_ evaluate: (Expression) throws -> Value) -> String {
         var out = ""
         for part in parts {

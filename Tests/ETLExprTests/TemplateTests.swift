@@ -29,6 +29,13 @@ final class TemplateTests: XCTestCase {
                        "count=<error: to_int: cannot convert \"abc\" to int>; ok=1")
     }
 
+    func testStrictRenderingThrowsInsteadOfShowingTheError() throws {
+        let t = try Expression.compileTemplate("Tracking {{ tracking }} via {{ upper(carrier) }}")
+        XCTAssertEqual(try t.renderStrict(record: Fields([("tracking", "1Z9"), ("carrier", "ups")]), now: Date()), "Tracking 1Z9 via UPS")
+        XCTAssertThrowsError(try t.renderStrict(record: Fields([("carrier", "ups")]), now: Date()), "a null placeholder is a broken message")
+        XCTAssertThrowsError(try Expression.compileTemplate("{{ to_int(x) }}").renderStrict(record: Fields([("x", "abc")]), now: Date()))
+    }
+
     func testErrorOffsetsAreRelativeToTheTemplate() {
         func offset(_ text: String) -> ExpressionError? {
             do { _ = try Expression.compileTemplate(text); XCTFail("\(text) compiled") } catch let e as ExpressionError { return e } catch {

@@ -65,9 +65,9 @@ public final class EmailSink: Sink {
     let client: SMTPClient
     let url: String
     let from: String
-    let to: RecordTemplate
-    let subject: RecordTemplate
-    let body: RecordTemplate
+    let to: Template
+    let subject: Template
+    let body: Template
     let when: Expression?
     let maxPerRun: Int
     var pending: [Pending] = []
@@ -86,8 +86,8 @@ public final class EmailSink: Sink {
         from = options.string("from") ?? ""
         if let problem = MailMessage.problem(with: from) { throw options.error("from", "email from: \(problem)") }
 
-        func template(_ name: String) throws -> RecordTemplate {
-            do { return try RecordTemplate(options.string(name) ?? "") } catch let e as ExpressionError {
+        func template(_ name: String) throws -> Template {
+            do { return try Expression.compileTemplate(options.string(name) ?? "") } catch let e as ExpressionError {
                 throw options.error(name, "email \(name): \(e.message) at character \(e.offset + 1) of the template", hint: e.hint)
             } catch {
                 throw options.error(name, "email \(name): \(error)")
@@ -144,8 +144,8 @@ public final class EmailSink: Sink {
     /// The record's message, or nil after rejecting the record with the reason.
     private func render(_ record: Record, _ variables: Fields, _ context: RunContext) -> MailMessage? {
         var reasons: [String] = []
-        func text(_ name: String, _ template: RecordTemplate) -> String {
-            do { return try template.render(record: record.fields, variables: variables, now: context.startedAt) }
+        func text(_ name: String, _ template: Template) -> String {
+            do { return try template.renderStrict(record: record.fields, variables: variables, now: context.startedAt) }
             catch { reasons.append("\(name): \(error)"); return "" }
         }
         let recipients = text("to", to).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
