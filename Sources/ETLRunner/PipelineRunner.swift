@@ -314,7 +314,8 @@ public final class PipelineRunner {
         v["duration"] = .double(elapsed)
         v["duration_ms"] = .int(Int64(elapsed * 1000))
         v["dry_run"] = .bool(settings.dryRun)
-        for name in ["records_read", "records_rejected", "records_written", "items_changed", "inserted", "updated", "deleted", "conflicts"] {
+        for name in ["records_read", "records_rejected", "records_written", "items_changed", "inserted", "updated", "deleted", "conflicts",
+                     "emails_sent", "emails_failed", "pages_fetched"] {
             v[name] = .int(context?.metrics.count(name) ?? 0)
         }
         v["api_latency_ms"] = context?.metrics.value("api_latency_ms") ?? .null

@@ -76,6 +76,7 @@ final class ShipmentMailTests: XCTestCase {
         let summary = mail.messages().first { ($0["rcpt_to"] as? [String]) == ["ops@example.com"] }?["data"] as? String ?? ""
         XCTAssertTrue(summary.contains("Subject: Shipments synced: 3 changed of 3\r\n"), summary)
         XCTAssertTrue(summary.contains("1 rejected"), summary)
+        XCTAssertTrue(summary.contains("2 customers mailed, 0 mails failed."), summary)
 
         // Second run: SH-1 changes status (not new: no mail), SH-4 is new.
         let second = try run([Self.page([Self.shipment(1, status: "DELIVERED"), Self.shipment(4)]), Self.page([])])

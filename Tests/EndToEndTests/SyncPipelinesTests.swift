@@ -184,7 +184,7 @@ final class SyncPipelinesTests: XCTestCase {
         let data = messages.first?["data"] as? String ?? ""
         XCTAssertTrue(data.contains("Subject: Shipments synced: 3 changed of 3\r\n"), data)
         // No orders/customers seeded here: the three "has shipped" mails are rejected (ShipmentMailTests covers them).
-        XCTAssertTrue(data.contains("3 new and 0 updated shipments; 3 rejected."), data)
+        XCTAssertTrue(data.contains("3 new and 0 updated shipments; 3 rejected; 0 customers mailed, 0 mails failed."), data)
 
         // Nothing written: no mail.
         let second = try run("shipments", env, ["--set", "source.paginate.limit=2"])

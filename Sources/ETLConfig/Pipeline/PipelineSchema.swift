@@ -52,6 +52,8 @@ public enum PipelineSchema {
         ("records_written", "valid records applied by the sinks"), ("items_changed", "rows inserted or really changed"),
         ("inserted", "rows inserted"), ("updated", "rows updated"), ("deleted", "rows deleted"),
         ("conflicts", "records a postgres sink did not apply because the row is newer (`newer_than`)"),
+        ("emails_sent", "messages the email sink delivered"), ("emails_failed", "messages the email sink could not deliver"),
+        ("pages_fetched", "pages the http source read"),
         ("api_latency_ms", "HTTP source latency"), ("archive_path", "where the raw payload was archived"),
         ("duration_ms", "run duration in milliseconds"), ("dry_run", "true under --dry-run"),
     ]
