@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ETLRunner
 
 @main
@@ -11,4 +12,19 @@ struct ETLCommand: ParsableCommand {
         3 skipped (another run holds the lock) · 4 too many rejected records (rolled back).
         """,
         subcommands: [RunCommand.self, ValidateCommand.self, ListConnectorsCommand.self, DescribeCommand.self, DocsCommand.self])
+
+    /// Usage mistakes (a missing argument, an unknown flag) exit 2 like any other
+    /// invalid configuration, not argument-parser's 64: cron and CI see one code for "fix the call".
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -76,6 +76,14 @@ final class ValidateCommandTests: XCTestCase {
         XCTAssertTrue(diagnostics.contains { ($0["line"] as? Int) == 6 && ($0["column"] as? Int) == 3 }, r.stdout)
     }
 
+    func testUsageMistakesExitTwoWithTheUsage() throws {
+        let missing = try Command.run(TestEnvironment.etlBinary, ["run"])
+        XCTAssertEqual(missing.exitCode, 2)
+        XCTAssertTrue(missing.stderr.contains("Missing expected argument"), missing.stderr)
+        XCTAssertEqual(try Command.run(TestEnvironment.etlBinary, ["validate", "--bogus"]).exitCode, 2)
+        XCTAssertEqual(try Command.run(TestEnvironment.etlBinary, ["--help"]).exitCode, 0)
+    }
+
     func testRunRefusesAnInvalidPipelineWithExitTwo() throws {
         let r = try Command.run(TestEnvironment.etlBinary, ["run", fixtures + "/invalid/many-mistakes.yaml"])
         XCTAssertEqual(r.exitCode, 2, r.output)
