@@ -24,7 +24,7 @@ public enum ConnectorDocs {
     }
 
     public static func json(_ specs: [ConnectorSpec]) -> String {
-        .init(JSONWriter.string(.array(specs.map(value))))
+        JSONWriter.string(.array(specs.map(value)))
     }
 
     static func value(_ s: ConnectorSpec) -> Value {

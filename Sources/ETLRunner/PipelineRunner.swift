@@ -70,65 +70,18 @@ public final class PipelineRunner {
         }
 
         // The control connection holds the lock and writes the ledger, outside the data transaction.
-        var control: PostgresConnection?
-        var ledger: RunLedger?
-        var ledgerID: Int64?
-        var lockKey: Int64?
-        var stateStore: StateStore?
-        defer {
-            if let control {
-                if let lockKey { _ = try? control.advisoryUnlock(key: lockKey) }
-                control.close()
-            }
-        }
+        var control: RunControl?
+        defer { control?.close() }
         let database = spec.ledger?.database ?? spec.lock?.database ?? spec.setup?.database
         if let database, !settings.dryRun {
             do {
-                let c = try PostgresConnection(url: database)
+                let c = try RunControl(database: database, spec: spec, logger: logger)
                 control = c
-                try c.execute("SET TIME ZONE 'UTC'")
-                if let lock = spec.lock, !settings.dryRun {
-                    let key = PostgresConnection.lockKey(lock.key)
-                    if try !c.tryAdvisoryLock(key: key) {
-                        return overlap("another run of \(spec.name) holds the lock")
-                    }
-                    lockKey = key
-                }
-                if let setup = spec.setup, !settings.dryRun {
-                    for file in setup.sqlFiles {
-                        guard let sql = try? String(contentsOfFile: file, encoding: .utf8) else {
-                            throw ETLError("cannot read setup SQL \(file)")
-                        }
-                        do { try c.simpleExecute(sql) } catch { throw ETLError("setup SQL \(file) failed: \(error)") }
-                    }
-                }
-                if let ledgerSpec = spec.ledger, !settings.dryRun {
-                    let l = RunLedger(connection: c, spec: ledgerSpec, pipeline: spec.name)
-                    try l.prepareTable()
-                    for row in try l.runningRows() {
-                        if row.ageSeconds < spec.timeout {
-                            return overlap("run \(row.runID ?? "#\(row.id)") has been running for \(DurationParser.format(row.ageSeconds))")
-                        }
-                        try l.markFailed(id: row.id, reason: "timed out: still marked running after \(DurationParser.format(row.ageSeconds)) (limit \(DurationParser.format(spec.timeout)))")
-                        logger.warning("marked stale run \(row.runID ?? "#\(row.id)") as failed (running for \(DurationParser.format(row.ageSeconds)))")
-                    }
-                    ledgerID = try l.start(runID: runID)
-                    ledger = l
-                }
-                if !settings.dryRun {
-                    let store = StateStore(connection: c, pipeline: spec.name)
-                    try store.prepareTable()
-                    context.state = try store.load()
-                    stateStore = store
-                }
+                if case .overlap(let reason) = try c.start(runID: runID, context: context) { return overlap(reason) }
             } catch {
                 let message = "\(error)"
                 logger.error("\(spec.name) failed before start: \(message)")
-                // Say so in the ledger when it can be reached (the table exists; setup may be what failed).
-                if ledger == nil, let ledgerSpec = spec.ledger, let c = control {
-                    RunLedger(connection: c, spec: ledgerSpec, pipeline: spec.name)
-                        .recordFailureBeforeStart(runID: runID, error: message, variables: variables(status: "failed", error: message))
-                }
+                control?.recordFailureBeforeStart(runID: runID, error: message, variables: variables(status: "failed", error: message))
                 notifications.evaluate(variables(status: "failed", error: message), context: context)
                 return RunOutcome(exitCode: .failed, status: "failed", variables: variables(status: "failed", error: message))
             }
@@ -160,17 +113,12 @@ public final class PipelineRunner {
         if status == "failed" {
             for (_, sink) in sinks { sink.rollback(context) }
             rejectSink?.rollback(context)
-        } else if let stateStore, !context.stateToSave.isEmpty {
-            // After the sinks committed, never before: a cursor must not pass unwritten data.
-            do { try stateStore.save(context.stateToSave) }
-            catch { logger.error("data committed but the state (cursor) could not be saved: \(error); the next run repeats some records") }
+        } else {
+            control?.saveState(context)
         }
 
         let finalVariables = variables(status: status, error: errorMessage)
-        if let ledger, let ledgerID {
-            do { try ledger.finish(id: ledgerID, status: status, error: errorMessage, variables: finalVariables) }
-            catch { logger.error("could not finish the ledger row \(ledgerID): \(error)") }
-        }
+        control?.finish(status: status, error: errorMessage, variables: finalVariables)
         report(finalVariables, errorMessage)
         notifications.evaluate(finalVariables, context: context)
         return RunOutcome(exitCode: exitCode, status: status, variables: finalVariables)

@@ -1,0 +1,89 @@
+import Foundation
+import ETLCore
+import ETLConfig
+import ETLPostgres
+
+/// A run's bookkeeping on its own connection, outside the data transaction:
+/// the advisory lock, the setup SQL, the ledger row and the saved state.
+final class RunControl {
+    enum Start {
+        case started
+        /// Another run holds the lock or is still marked running: nothing was touched.
+        case overlap(String)
+    }
+
+    let connection: PostgresConnection
+    private let spec: PipelineSpec
+    private let logger: Logger
+    private var lockKey: Int64?
+    private var ledger: RunLedger?
+    private var ledgerID: Int64?
+    private var stateStore: StateStore?
+
+    init(database: String, spec: PipelineSpec, logger: Logger) throws {
+        connection = try PostgresConnection(url: database)
+        self.spec = spec
+        self.logger = logger
+        try connection.execute("SET TIME ZONE 'UTC'")
+    }
+
+    /// Lock, setup, stale-run cleanup, ledger row `running`, state for the context.
+    func start(runID: String, context: RunContext) throws -> Start {
+        if let lock = spec.lock {
+            let key = PostgresConnection.lockKey(lock.key)
+            guard try connection.tryAdvisoryLock(key: key) else {
+                return .overlap("another run of \(spec.name) holds the lock")
+            }
+            lockKey = key
+        }
+        for file in spec.setup?.sqlFiles ?? [] {
+            guard let sql = try? String(contentsOfFile: file, encoding: .utf8) else { throw ETLError("cannot read setup SQL \(file)") }
+            do { try connection.simpleExecute(sql) } catch { throw ETLError("setup SQL \(file) failed: \(error)") }
+        }
+        if let ledgerSpec = spec.ledger {
+            let l = RunLedger(connection: connection, spec: ledgerSpec, pipeline: spec.name)
+            try l.prepareTable()
+            for row in try l.runningRows() {
+                let age = DurationParser.format(row.ageSeconds)
+                if row.ageSeconds < spec.timeout {
+                    return .overlap("run \(row.runID ?? "#\(row.id)") has been running for \(age)")
+                }
+                try l.markFailed(id: row.id, reason: "timed out: still marked running after \(age) (limit \(DurationParser.format(spec.timeout)))")
+                logger.warning("marked stale run \(row.runID ?? "#\(row.id)") as failed (running for \(age))")
+            }
+            ledgerID = try l.start(runID: runID)
+            ledger = l
+        }
+        let store = StateStore(connection: connection, pipeline: spec.name)
+        try store.prepareTable()
+        context.state = try store.load()
+        stateStore = store
+        return .started
+    }
+
+    /// A run that failed before its ledger row existed still says so in the ledger, if it can.
+    func recordFailureBeforeStart(runID: String, error: String, variables: Fields) {
+        guard ledger == nil, let ledgerSpec = spec.ledger else { return }
+        RunLedger(connection: connection, spec: ledgerSpec, pipeline: spec.name)
+            .recordFailureBeforeStart(runID: runID, error: error, variables: variables)
+    }
+
+    /// After the sinks committed, never before: a cursor must not pass unwritten data.
+    func saveState(_ context: RunContext) {
+        guard let stateStore, !context.stateToSave.isEmpty else { return }
+        do { try stateStore.save(context.stateToSave) }
+        catch { logger.error("data committed but the state (cursor) could not be saved: \(error); the next run repeats some records") }
+    }
+
+    func finish(status: String, error: String?, variables: Fields) {
+        guard let ledger, let ledgerID else { return }
+        do { try ledger.finish(id: ledgerID, status: status, error: error, variables: variables) }
+        catch { logger.error("could not finish the ledger row \(ledgerID): \(error)") }
+    }
+
+    /// Releases the lock (also released by the server if the process dies) and disconnects.
+    func close() {
+        if let lockKey { _ = try? connection.advisoryUnlock(key: lockKey) }
+        connection.close()
+    }
+}
