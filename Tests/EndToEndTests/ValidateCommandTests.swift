@@ -76,6 +76,16 @@ final class ValidateCommandTests: XCTestCase {
         XCTAssertTrue(diagnostics.contains { ($0["line"] as? Int) == 6 && ($0["column"] as? Int) == 3 }, r.stdout)
     }
 
+    func testADirectoryOfBrokenPipelinesReportsEveryFileAndExitsTwo() throws {
+        let r = try validate([fixtures + "/invalid"])
+        XCTAssertEqual(r.exitCode, 2, r.output)
+        for file in ["bad-syntax.yaml", "duplicate-keys.yaml", "many-mistakes.yaml", "tabs.yaml"] {
+            XCTAssertTrue(r.stdout.contains("/invalid/\(file):"), "\(file) missing from:\n\(r.stdout)")
+        }
+        XCTAssertTrue(r.stdout.contains("4 files checked"), r.stdout)
+        XCTAssertEqual(try validate([fixtures + "/valid"]).exitCode, 0)
+    }
+
     func testUsageMistakesExitTwoWithTheUsage() throws {
         let missing = try Command.run(TestEnvironment.etlBinary, ["run"])
         XCTAssertEqual(missing.exitCode, 2)
