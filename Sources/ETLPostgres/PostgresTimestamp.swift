@@ -1,4 +1,5 @@
 import Foundation
+import ETLCore
 
 /// Timestamps in PostgreSQL's text form, both ways, in UTC and to the
 /// microsecond, without DateFormatter (slow, and millisecond-only in ISO mode).
@@ -107,26 +108,14 @@ enum PostgresTimestamp {
         return Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
     }
 
-    // Howard Hinnant's civil-calendar algorithms (proleptic Gregorian, like PostgreSQL).
+    // Proleptic Gregorian, like PostgreSQL: the shared calendar arithmetic.
     static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        Int64(CivilCalendar.days(year: Int(year), month: Int(month), day: Int(day)))
     }
 
     static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let d = CivilCalendar.date(days: Int(days))
+        return (Int64(d.year), Int64(d.month), Int64(d.day))
     }
 
     private static func appendDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {

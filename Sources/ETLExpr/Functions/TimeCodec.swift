@@ -1,32 +1,15 @@
 import Foundation
+import ETLCore
 
 /// ISO-8601 and strftime-subset (%Y %m %d %H %M %S %z) parsing and formatting,
 /// by hand: Foundation's formatters are slow to create and locale-dependent.
 enum TimeCodec {
     struct Civil { var year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, fraction = 0.0, offsetSeconds = 0 }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    static func days(year: Int, month: Int, day: Int) -> Int { CivilCalendar.days(year: year, month: month, day: day) }
 
-    static func civil(days z0: Int) -> (year: Int, month: Int, day: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
+    static func civil(days: Int) -> (year: Int, month: Int, day: Int) { CivilCalendar.date(days: days) }
 
     static func daysInMonth(_ year: Int, _ month: Int) -> Int {
         switch month {
