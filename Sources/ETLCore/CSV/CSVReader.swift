@@ -1,33 +1,7 @@
 import Foundation
 
-/// A CSV payload that cannot be read, with the line and column (from 1;
-/// columns count Unicode scalars) of the problem.
-public struct CSVError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var reason: String
-    public var detail: String?
-    public var hint: String?
-    public var source: String
-    public var line: Int
-    public var column: Int
-
-    public init(_ reason: String, detail: String? = nil, hint: String? = nil, source: String, line: Int, column: Int) {
-        self.reason = reason; self.detail = detail; self.hint = hint
-        self.source = source; self.line = line; self.column = column
-    }
-
-    /// "unterminated quoted field at line 3, column 5 — ..."
-    public var message: String {
-        "\(reason) at line \(line), column \(column)" + (detail.map { " — \($0)" } ?? "")
-    }
-
-    public var description: String {
-        var s = "\(source): \(message)"
-        if let hint { s += " (hint: \(hint))" }
-        return Redactor.shared.redact(s)
-    }
-
-    public var etlError: ETLError { ETLError(Redactor.shared.redact("\(source): \(message)"), hint: hint) }
-}
+/// A CSV payload that cannot be read: see `PayloadError`.
+public typealias CSVError = PayloadError
 
 /// Reads RFC 4180 CSV from a payload in memory, batch by batch: quoted fields,
 /// `""` inside quotes, line breaks inside quotes, LF or CRLF line ends. The
