@@ -19,13 +19,14 @@ Python standard library only.
 import argparse
 import json
 import os
-import signal
 import socket
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from peer_serving import serve_until_terminated
 
 
 class Script:
@@ -151,26 +152,7 @@ def main():
     Handler.script = Script(args.script)
     Handler.request_log = RequestLog(args.log)
     server = Server(("127.0.0.1", args.port), Handler)
-
-    def stop(signum, frame):
-        raise SystemExit(0)
-    signal.signal(signal.SIGTERM, stop)
-
-    port = server.server_address[1]
-    if args.port_file:
-        # Written to a temporary name then renamed, so a reader never sees half a number.
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(str(port))
-        os.replace(tmp, args.port_file)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except (SystemExit, KeyboardInterrupt):
-        pass
-    finally:
-        server.server_close()
-    return 0
-
+    return serve_until_terminated(server, args.port_file)
 
 if __name__ == "__main__":
     sys.exit(main())

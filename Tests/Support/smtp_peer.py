@@ -16,12 +16,12 @@ line: {mail_from, rcpt_to, data, auth_user, tls}. The chosen port is written to
 import argparse
 import base64
 import json
-import os
-import signal
 import socketserver
 import ssl
 import sys
 import threading
+
+from peer_serving import serve_until_terminated
 
 
 class Options:
@@ -209,24 +209,7 @@ def main():
         Options.implicit_tls = args.implicit_tls
 
     server = Server(("127.0.0.1", args.port), Session)
-
-    def stop(signum, frame):
-        raise SystemExit(0)
-    signal.signal(signal.SIGTERM, stop)
-
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(str(server.server_address[1]))
-        os.replace(tmp, args.port_file)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except (SystemExit, KeyboardInterrupt):
-        pass
-    finally:
-        server.server_close()
-    return 0
-
+    return serve_until_terminated(server, args.port_file)
 
 if __name__ == "__main__":
     sys.exit(main())
