@@ -295,4 +295,18 @@ final class InventoryPipelineTests: XCTestCase {
         let error = try harness.lastJob()["error_message"] ?? ""
         XCTAssertTrue(error.contains("timed out"), error)
     }
+
+    func testS3ArchiveWithoutCredentialsFailsBeforeFetchingAndSaysWhatToSet() throws {
+        harness = try InventoryHarness(products: 3, erpResponses: [["status": 200, "body": InventoryHarness.payload(InventoryHarness.skus(1...3))]])
+        harness.extraEnvironment["ARCHIVE_URL"] = "s3://company-erp-backups"
+        let env = harness.environment
+        let r = try Command.run("/usr/bin/env", ["-u", "AWS_ACCESS_KEY_ID", "-u", "AWS_SECRET_ACCESS_KEY", TestEnvironment.etlBinary, "run",
+                                                  TestEnvironment.repoRoot + "/pipelines/inventory.yaml"] + InventoryHarness.fastRetry,
+                                 environment: env)
+        XCTAssertEqual(r.exitCode, 1, r.output)
+        XCTAssertTrue(r.stderr.contains("AWS_"), r.stderr)
+        XCTAssertTrue(harness.erp.requests(path: "/inventory").isEmpty, "nothing fetched before the archive could be opened")
+        XCTAssertEqual(try harness.lastJob()["status"], "failed")
+        XCTAssertEqual(try harness.db.scalar("SELECT count(*) FROM inventory"), "0")
+    }
 }

@@ -48,9 +48,17 @@ struct ArchiveOptions {
         return key + suffix
     }
 
+    /// Opened once per run: an S3 store holds its client (and connection) for every page.
+    func openStore() throws -> ArchiveStore {
+        do { return try ArchiveStore(url: url) } catch {
+            throw ETLError("cannot open the archive \(Redactor.shared.redact(url)): \(error)",
+                           hint: "check ARCHIVE_URL and, for s3://, the AWS_* variables; nothing was written to the target")
+        }
+    }
+
     /// Stores the payload and returns where it went. Under --dry-run nothing is stored.
-    func store(_ bytes: [UInt8], pipeline: String, runID: String, at date: Date, dryRun: Bool, page: Int = 1) throws -> String {
-        let store = try ArchiveStore(url: url)
+    func store(_ bytes: [UInt8], in store: ArchiveStore, pipeline: String, runID: String, at date: Date, dryRun: Bool,
+               page: Int = 1) throws -> String {
         var key = self.key(pipeline: pipeline, runID: runID, at: date, page: page)
         // Keys have one-second resolution; a run started in the same second as the last gets `-2`, `-3` …
         if !dryRun {
@@ -72,11 +80,11 @@ struct ArchiveOptions {
     }
 
     /// Retention problems are logged, never fatal: the data run itself succeeded.
-    func applyRetention(_ log: Logger, pipeline: String) {
+    func applyRetention(in store: ArchiveStore, _ log: Logger, pipeline: String) {
         guard let days = retentionDays else { return }
         do {
             let prefix = ArchiveKeyTemplate.fixedPrefix(of: keyTemplate.replacingOccurrences(of: "{pipeline}", with: pipeline))
-            try ArchiveStore(url: url).applyRetention(days: days, under: prefix)
+            try store.applyRetention(days: days, under: prefix)
         } catch {
             log.warning("archive retention of \(days) days could not be applied: \(error)")
         }

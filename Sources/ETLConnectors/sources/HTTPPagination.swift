@@ -69,6 +69,9 @@ struct HTTPPagination {
 
     /// Whether the body must be parsed as a whole to find the cursor or the has-more flag.
     var readsBody: Bool { cursorPath != nil || hasMorePath != nil }
+
+    /// The top-level members the pagination fields live under; only these are parsed.
+    var bodyMembers: Set<String> { Set([cursorPath?.first, hasMorePath?.first].compactMap { $0 }) }
 }
 
 /// Walks the pages of one read: the URL of the first page, then after each page

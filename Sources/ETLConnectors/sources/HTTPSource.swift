@@ -135,6 +135,7 @@ public final class HTTPSource: Source {
             }
             tracker = IncrementalCursor.Tracker(path: incremental.fieldPath, start: start)
         }
+        let archiveStore = try archive?.openStore()
         var walker = pagination.map { PageWalker($0, baseURL: baseURL) }
         var nextURL: String? = walker?.firstURL ?? baseURL
         var pageNumber = 0
@@ -156,9 +157,9 @@ public final class HTTPSource: Source {
             context.metrics.add("payload_bytes", response.body.count)
             context.metrics.add("pages_fetched", 1)
             let bytes = [UInt8](response.body)
-            if let archive {
+            if let archive, let archiveStore {
                 let location = try context.metrics.time("archive") {
-                    try archive.store(bytes, pipeline: pipeline, runID: context.runID, at: context.startedAt,
+                    try archive.store(bytes, in: archiveStore, pipeline: pipeline, runID: context.runID, at: context.startedAt,
                                       dryRun: context.dryRun, page: pageNumber)
                 }
                 if pageNumber == 1 { context.publish("archive_path", .string(location)) }
@@ -175,7 +176,8 @@ public final class HTTPSource: Source {
             guard walker != nil else { break }
             var body: Value?
             if pagination?.readsBody == true {
-                do { body = try JSONStreamReader.parse(bytes, source: source, decimalNumbers: format.decimalNumbers) }
+                // Only the members holding `has_more` / the cursor are parsed; the records are skipped, not built twice.
+                do { body = .object(try JSONStreamReader.members(of: bytes, named: pagination?.bodyMembers ?? [], source: source)) }
                 catch { throw ETLError("\(source): cannot read the pagination fields: \(error)") }
             }
             nextURL = try walker?.next(after: PageWalker.PageFacts(url: url, records: count, headers: response.headers, body: body))
@@ -186,7 +188,7 @@ public final class HTTPSource: Source {
         }
         context.publish("api_latency_ms", .int(Int64(slowestMs)))
         if pageNumber > 1 { context.logger.info("read \(position) records in \(pageNumber) pages") }
-        if let archive, !context.dryRun { archive.applyRetention(context.logger, pipeline: pipeline) }
+        if let archive, let archiveStore, !context.dryRun { archive.applyRetention(in: archiveStore, context.logger, pipeline: pipeline) }
         if let incremental, let tracker, let greatest = tracker.greatest {
             // Saved by the runner only after every sink committed.
             context.saveState(IncrementalCursor.stateKey, greatest)

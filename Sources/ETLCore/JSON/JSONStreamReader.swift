@@ -97,6 +97,39 @@ public struct JSONStreamReader {
         try parse(Array(text.utf8), source: source, decimalNumbers: decimalNumbers)
     }
 
+    /// The named members of a top-level object, parsed; every other member is
+    /// skipped without being built (a page's `has_more` next to 10,000 records).
+    /// A top level that is not an object has no members.
+    public static func members(of bytes: [UInt8], named names: Set<String>, source: String = "JSON") throws -> Fields {
+        try bytes.withUnsafeBufferPointer { buf in
+            var p = JSONParser(buf: buf, pos: 0, line: 1, source: source, decimalNumbers: false, maxDepth: 512, keys: JSONKeyCache())
+            p.skipByteOrderMark()
+            p.skipWhitespace()
+            guard !p.atEnd, p.buf[p.pos] == UInt8(ascii: "{") else { return Fields() }
+            p.pos += 1
+            var found = Fields()
+            p.skipWhitespace()
+            if !p.atEnd && p.buf[p.pos] == UInt8(ascii: "}") { return found }
+            while true {
+                guard !p.atEnd else { throw p.endOfInput() }
+                guard p.buf[p.pos] == UInt8(ascii: "\"") else { throw p.unexpected(at: p.pos, expected: "a member name in double quotes") }
+                let key = try p.parseString()
+                p.skipWhitespace()
+                guard !p.atEnd, p.buf[p.pos] == UInt8(ascii: ":") else { throw p.unexpected(at: p.pos, expected: "':' after a member name") }
+                p.pos += 1
+                p.skipWhitespace()
+                if names.contains(key) { found[key] = try p.parseValue(depth: 1) } else { try p.skipValue(depth: 1) }
+                p.skipWhitespace()
+                guard !p.atEnd else { throw p.endOfInput() }
+                switch p.buf[p.pos] {
+                case UInt8(ascii: ","): p.pos += 1; p.skipWhitespace()
+                case UInt8(ascii: "}"): return found
+                default: throw p.unexpected(at: p.pos, expected: "',' or '}' after an object member")
+                }
+            }
+        }
+    }
+
     // MARK: Reading
 
     /// The next element's value, or nil at the end of the records.
