@@ -56,13 +56,13 @@ public final class PipelineRunner {
         do {
             let build = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name,
                                      dryRun: settings.dryRun, registry: registry)
-            source = try registry.make(.source, spec.source.type, spec.source.options, build, as: Source.self)
-            transforms = try spec.transforms.map { ($0, try registry.make(.transform, $0.type, $0.options, build, as: Transform.self)) }
-            sinks = try spec.sinks.map { ($0, try registry.make(.sink, $0.type, $0.options, build, as: Sink.self)) }
-            if let r = spec.rejects.sink { rejectSink = try registry.make(.sink, r.type, r.options, build, as: Sink.self) }
+            source = try registry.source(spec.source.type, spec.source.options, build)
+            transforms = try spec.transforms.map { ($0, try registry.transform($0.type, $0.options, build)) }
+            sinks = try spec.sinks.map { ($0, try registry.sink($0.type, $0.options, build)) }
+            if let r = spec.rejects.sink { rejectSink = try registry.sink(r.type, r.options, build) }
             for n in spec.notifiers {
                 if settings.disabledNotifiers.contains(n.stage.label) { continue }
-                try notifications.add(try registry.make(.notifier, n.stage.type, n.stage.options, build, as: Notifier.self), spec: n)
+                try notifications.add(try registry.notifier(n.stage.type, n.stage.options, build), spec: n)
             }
         } catch {
             logger.error("\(spec.file): \(error)")

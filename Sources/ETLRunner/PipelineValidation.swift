@@ -40,7 +40,7 @@ public enum PipelineValidation {
         let context = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: true, registry: registry)
         let stages = [spec.source] + spec.transforms + spec.sinks + spec.notifiers.map(\.stage) + [spec.rejects.sink].compactMap { $0 }
         for stage in stages {
-            do { _ = try registry.lookup(stage.kind, stage.type)?.make(stage.options, context) }
+            do { _ = try registry.stage(stage.kind, stage.type, stage.options, context) }
             catch let e as ETLError {
                 out.append(Diagnostic(.error, e.message, at: e.location ?? stage.location, hint: e.hint))
             } catch {
@@ -56,13 +56,7 @@ public enum PipelineValidation {
         let context = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: true, registry: registry)
         for stage in [spec.source] + spec.sinks + spec.notifiers.map(\.stage) {
             do {
-                let made = try registry.lookup(stage.kind, stage.type)?.make(stage.options, context)
-                switch made {
-                case let s as Source: try s.checkConnection()
-                case let s as Sink: try s.checkConnection()
-                case let n as Notifier: try n.checkConnection()
-                default: break
-                }
+                try registry.stage(stage.kind, stage.type, stage.options, context).checkConnection()
             } catch {
                 out.append(Diagnostic(.error, "\(stage.type) \(stage.kind.rawValue) connection check failed: \(error)",
                                       at: stage.location, hint: "check the URL, credentials and that the service is up"))

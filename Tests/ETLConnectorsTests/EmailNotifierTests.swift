@@ -14,14 +14,14 @@ final class EmailNotifierTests: XCTestCase {
     func testSubjectTemplateRecipientsAndBody() throws {
         let p = try SMTPPeer(auth: "etl:pw-for-mail")
         peer = p
-        let notifier = try SourceHarness.make(.notifier, "email", """
+        let notifier = try SourceHarness.notifier("email", """
             url: smtp://127.0.0.1:\(p.port)
             from: "ERP sync <etl@example.com>"
             to: "ops@example.com, sales@example.com"
             subject: "Shipments: {{ items_changed }} of {{ records_written }} changed"
             username: etl
             password: pw-for-mail
-            """, as: Notifier.self)
+            """)
         try notifier.send(RunNotification(title: "shipments-sync completed", text: "7 changed · run r1 · status completed",
                                           variables: variables), SourceHarness.context())
         let got = try XCTUnwrap(p.messages().first)
@@ -33,21 +33,21 @@ final class EmailNotifierTests: XCTestCase {
     }
 
     func testBadOptionsAreConfigurationErrors() {
-        XCTAssertThrowsError(try SourceHarness.make(.notifier, "email", "url: https://mail\nfrom: a@b.c\nto: [x@y.z]", as: Notifier.self)) {
+        XCTAssertThrowsError(try SourceHarness.notifier("email", "url: https://mail\nfrom: a@b.c\nto: [x@y.z]")) {
             XCTAssertTrue("\($0)".contains("smtp://"), "\($0)")
         }
-        XCTAssertThrowsError(try SourceHarness.make(.notifier, "email", "url: smtp://mail\nfrom: nobody\nto: [x@y.z]", as: Notifier.self))
-        XCTAssertThrowsError(try SourceHarness.make(.notifier, "email", "url: smtp://mail\nfrom: a@b.c\nto: [x@y.z]\nsubject: '{{ 1 + }}'", as: Notifier.self))
-        XCTAssertThrowsError(try SourceHarness.make(.notifier, "email", "url: smtp://mail\nfrom: a@b.c\nto: [x@y.z]\npassword: p", as: Notifier.self))
+        XCTAssertThrowsError(try SourceHarness.notifier("email", "url: smtp://mail\nfrom: nobody\nto: [x@y.z]"))
+        XCTAssertThrowsError(try SourceHarness.notifier("email", "url: smtp://mail\nfrom: a@b.c\nto: [x@y.z]\nsubject: '{{ 1 + }}'"))
+        XCTAssertThrowsError(try SourceHarness.notifier("email", "url: smtp://mail\nfrom: a@b.c\nto: [x@y.z]\npassword: p"))
     }
 
     func testAFailedSendThrowsWithoutTheURLsPassword() throws {
-        let notifier = try SourceHarness.make(.notifier, "email", """
+        let notifier = try SourceHarness.notifier("email", """
             url: smtp://user:hunter2-secret@127.0.0.1:1
             from: a@b.c
             to: [x@y.z]
             timeout: 3s
-            """, as: Notifier.self)
+            """)
         XCTAssertThrowsError(try notifier.send(RunNotification(title: "t", text: "x", variables: variables), SourceHarness.context())) {
             XCTAssertFalse("\($0)".contains("hunter2-secret"), "\($0)")
         }

@@ -15,7 +15,7 @@ final class HTTPPaginationTests: XCTestCase {
     }
 
     func source(_ yaml: String) throws -> Source {
-        try SourceHarness.make(.source, "http", yaml, as: Source.self)
+        try SourceHarness.source("http", yaml)
     }
 
     func testOffsetStyleAdvancesByRecordsAndStopsOnAShortPage() throws {

@@ -16,10 +16,10 @@ final class IncrementalCursorTests: XCTestCase {
         """
 
     func source(_ url: String, initial: Bool = true) throws -> Source {
-        try SourceHarness.make(.source, "http", """
+        try SourceHarness.source("http", """
             url: \(url)
             incremental: {cursor_field: updatedAt, param: modifiedSince\(initial ? ", initial: \"2024-01-01T00:00:00Z\"" : "")}
-            """, as: Source.self)
+            """)
     }
 
     func testFirstRunSendsInitialAndKeepsTheLatestInstantSeen() throws {
@@ -65,12 +65,12 @@ final class IncrementalCursorTests: XCTestCase {
             ["status": 200, "body": "{\"data\": [{\"v\": 12}, {\"v\": 7}]}"],
         ]])
         peer = p
-        let s = try SourceHarness.make(.source, "http", """
+        let s = try SourceHarness.source("http", """
             url: \(p.url)/c
             record_path: data
             paginate: {style: cursor, cursor_path: next}
             incremental: {cursor_field: v, param: since, initial: "0"}
-            """, as: Source.self)
+            """)
         let context = SourceHarness.context()
         _ = try SourceHarness.read(s, context)
         XCTAssertEqual(p.queries(path: "/c"), ["since=0", "since=0&cursor=n2"])
@@ -82,12 +82,12 @@ final class IncrementalCursorTests: XCTestCase {
             ["status": 200, "body": "{\"data\": [{\"v\": 5}], \"next\": \"n2\"}"], ["status": 404],
         ]])
         peer = p
-        let s = try SourceHarness.make(.source, "http", """
+        let s = try SourceHarness.source("http", """
             url: \(p.url)/c
             record_path: data
             paginate: {style: cursor, cursor_path: next}
             incremental: {cursor_field: v, param: since}
-            """, as: Source.self)
+            """)
         let context = SourceHarness.context()
         XCTAssertThrowsError(try SourceHarness.read(s, context))
         XCTAssertNil(context.stateToSave["cursor"])

@@ -6,7 +6,7 @@ import ETLConnectors
 import ETLRunner
 
 /// Builds transforms the way the runner does (YAML options checked by
-/// `OptionChecker` against the connector's spec, then `registry.make`) and
+/// `OptionChecker` against the connector's spec, then the registry) and
 /// feeds them batches.
 enum TransformHarness {
     static let registry = Registry.make()
@@ -23,7 +23,7 @@ enum TransformHarness {
         let errors = checker.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else { throw ETLError("options rejected: \(errors.map(\.description).joined(separator: "; "))") }
         let build = BuildContext(baseDirectory: NSTemporaryDirectory(), pipelineName: "test", dryRun: false, registry: registry)
-        return try registry.make(.transform, type, options, build, as: Transform.self)
+        return try registry.transform(type, options, build)
     }
 
     /// The diagnostics `OptionChecker` gives for these options (for invalid-option tests).

@@ -5,7 +5,7 @@ import ETLExpr
 
 /// Sends the run summary by e-mail over SMTP (smtp:// with STARTTLS, or smtps://).
 /// The server URL and password are secrets: they never appear in logs or errors.
-public final class EmailNotifier: Notifier {
+public final class EmailNotifier: NotifierConnector {
     public static let spec = ConnectorSpec(
         kind: .notifier, name: "email",
         summary: "E-mail the run summary over SMTP (STARTTLS or smtps://, optional login).",

@@ -4,7 +4,7 @@ import ETLHTTP
 
 /// Posts to a Slack incoming webhook. The webhook URL is a secret: it never
 /// appears in logs or errors.
-public final class SlackNotifier: Notifier {
+public final class SlackNotifier: NotifierConnector {
     public static let spec = ConnectorSpec(
         kind: .notifier, name: "slack",
         summary: "Post alerts to a Slack incoming webhook.",

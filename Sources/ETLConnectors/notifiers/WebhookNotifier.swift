@@ -2,7 +2,7 @@ import Foundation
 import ETLCore
 
 /// POSTs the run's variables as JSON to any URL (PagerDuty, Teams, your own service).
-public final class WebhookNotifier: Notifier {
+public final class WebhookNotifier: NotifierConnector {
     public static let spec = ConnectorSpec(
         kind: .notifier, name: "webhook",
         summary: "POST the run summary as JSON to a URL.",

@@ -8,7 +8,7 @@ import ETLHTTP
 /// Messages are rendered while records flow (`write`), but sent only in `commit`,
 /// which the runner calls after every sink prepared: a run that fails sends nothing.
 /// Mail cannot be rolled back, so list this sink after the database sinks.
-public final class EmailSink: Sink {
+public final class EmailSink: SinkConnector {
     public static let spec = ConnectorSpec(
         kind: .sink, name: "email",
         summary: "Send one e-mail per record over SMTP (templated recipient, subject and body), after the run succeeds.",

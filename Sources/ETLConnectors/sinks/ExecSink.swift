@@ -3,7 +3,7 @@ import ETLCore
 
 /// Hands records to an external program as JSON lines on its standard input.
 /// The run fails if the program exits non-zero.
-public final class ExecSink: Sink {
+public final class ExecSink: SinkConnector {
     public static let spec = ConnectorSpec(
         kind: .sink, name: "exec",
         summary: "Pipe records as JSON lines into a program's standard input.",

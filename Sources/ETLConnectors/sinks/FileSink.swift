@@ -3,7 +3,7 @@ import ETLCore
 
 /// Writes records to a file (NDJSON, JSON array or CSV). Written to a temporary
 /// file and renamed on commit, so a failed run never leaves half a file.
-public final class FileSink: Sink {
+public final class FileSink: SinkConnector {
     public static let spec = ConnectorSpec(
         kind: .sink, name: "file",
         summary: "Write records to a NDJSON, JSON or CSV file, atomically on commit.",

@@ -6,7 +6,7 @@ import ETLPostgres
 /// into a temp staging table, then applied with set-based SQL (see
 /// `PostgresApplyPlan`). Modes: insert, upsert, update, soft_delete. An optional
 /// lookup resolves a foreign key (`products.sku` → `product_id`) on the way.
-public final class PostgresSink: Sink {
+public final class PostgresSink: SinkConnector {
     public static let spec = ConnectorSpec(
         kind: .sink, name: "postgres",
         summary: "Write records to a PostgreSQL table in one transaction (COPY + set-based SQL).",

@@ -2,7 +2,7 @@ import Foundation
 import ETLCore
 
 /// Prints records as JSON lines: for trying pipelines out and for piping.
-public final class StdoutSink: Sink {
+public final class StdoutSink: SinkConnector {
     public static let spec = ConnectorSpec(
         kind: .sink, name: "stdout",
         summary: "Print records as JSON lines on standard output.",

@@ -4,7 +4,7 @@ import ETLCore
 /// Runs an external program and reads records from its standard output:
 /// JSON lines, or the Singer protocol (RECORD / STATE / SCHEMA messages), so
 /// existing Singer taps work as plugins. Its STATE is kept between runs.
-public final class ExecSource: Source {
+public final class ExecSource: SourceConnector {
     public static let spec = ConnectorSpec(
         kind: .source, name: "exec",
         summary: "Run a program and read records from its output (JSON lines or Singer tap protocol).",

@@ -2,7 +2,7 @@ import Foundation
 import ETLCore
 
 /// Reads a local file: a JSON array, NDJSON or CSV.
-public final class FileSource: Source {
+public final class FileSource: SourceConnector {
     public static let spec = ConnectorSpec(
         kind: .source, name: "file",
         summary: "Read records from a local JSON, NDJSON or CSV file.",

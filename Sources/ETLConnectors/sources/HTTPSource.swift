@@ -5,7 +5,7 @@ import ETLHTTP
 /// GETs (or POSTs) a JSON/NDJSON/CSV payload over HTTP(S) or file://, with
 /// retries on network errors, 429 and 5xx, archives the raw body exactly as
 /// received, then parses it batch by batch.
-public final class HTTPSource: Source {
+public final class HTTPSource: SourceConnector {
     public static let spec = ConnectorSpec(
         kind: .source, name: "http",
         summary: "Fetch a payload over HTTP(S) or file:// with retries, archive it raw, stream its records.",

@@ -4,7 +4,7 @@ import ETLExpr
 
 /// Converts fields to declared types, explicitly: "42" → 42, "2026-11-23" → timestamp.
 /// A value that cannot be converted rejects the record with the reason.
-public final class CoerceTransform: Transform {
+public final class CoerceTransform: TransformConnector {
     public static let spec = ConnectorSpec(
         kind: .transform, name: "coerce",
         summary: "Convert fields to int, double, decimal, string, bool or timestamp.",

@@ -4,7 +4,7 @@ import ETLExpr
 /// Drops records whose key was already seen. `keep: first` streams; `keep: last`
 /// holds records until the end of the input, then releases them in input order.
 /// A record whose key is null has no key: it is never a duplicate.
-public final class DedupeTransform: Transform {
+public final class DedupeTransform: TransformConnector {
     public static let spec = ConnectorSpec(
         kind: .transform, name: "dedupe",
         summary: "Remove records with a duplicate key, keeping the first or the last.",

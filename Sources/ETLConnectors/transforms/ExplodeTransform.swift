@@ -2,7 +2,7 @@ import ETLCore
 
 /// One record per element of an array field (an order → its line items),
 /// carrying the parent's other fields.
-public final class ExplodeTransform: Transform {
+public final class ExplodeTransform: TransformConnector {
     public static let spec = ConnectorSpec(
         kind: .transform, name: "explode",
         summary: "Emit one record per element of an array field, keeping the parent fields.",

@@ -2,7 +2,7 @@ import ETLCore
 import ETLExpr
 
 /// Keeps records for which a condition holds; the others are dropped (not rejected).
-public final class FilterTransform: Transform {
+public final class FilterTransform: TransformConnector {
     public static let spec = ConnectorSpec(
         kind: .transform, name: "filter",
         summary: "Keep only records where an expression is true.",

@@ -5,7 +5,7 @@ import ETLPostgres
 
 /// Enriches records from a PostgreSQL table: one `= ANY($1)` query per batch
 /// for the keys not yet cached this run.
-public final class LookupTransform: Transform {
+public final class LookupTransform: TransformConnector {
     public static let spec = ConnectorSpec(
         kind: .transform, name: "lookup",
         summary: "Enrich records from a PostgreSQL table by key, batched and cached.",

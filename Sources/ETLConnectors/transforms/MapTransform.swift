@@ -4,7 +4,7 @@ import ETLExpr
 
 /// Builds each output record from expressions over the input record:
 /// rename, keep/drop, computed and constant fields, nested output paths.
-public final class MapTransform: Transform {
+public final class MapTransform: TransformConnector {
     public static let spec = ConnectorSpec(
         kind: .transform, name: "map",
         summary: "Reshape records with expressions: computed fields, rename, keep, drop.",

@@ -3,7 +3,7 @@ import ETLExpr
 
 /// Tags each record with the first route whose condition holds; sinks with a
 /// matching `route:` take them (created → insert, updated → upsert, deleted → soft delete).
-public final class RouteTransform: Transform {
+public final class RouteTransform: TransformConnector {
     public static let spec = ConnectorSpec(
         kind: .transform, name: "route",
         summary: "Send records to different sinks by condition.",

@@ -3,7 +3,7 @@ import ETLCore
 
 /// Checks fields against declared rules; a failing record is rejected with
 /// every failed rule named, the rest pass through untouched.
-public final class ValidateTransform: Transform {
+public final class ValidateTransform: TransformConnector {
     static let ruleOptions: [OptionSpec] = [
         OptionSpec("type", .oneOf(["string", "int", "number", "decimal", "bool", "timestamp", "array", "object"]),
                    doc: "Required JSON type (int accepts 12.0 but not 12.5; number accepts any numeric)."),

@@ -1,26 +1,9 @@
-/// What a connector factory gets besides its options.
-public struct BuildContext {
-    /// Directory of the pipeline file: relative paths in options resolve against it.
-    public var baseDirectory: String
-    public var pipelineName: String
-    public var dryRun: Bool
-    public var registry: ConnectorRegistry
-    public init(baseDirectory: String, pipelineName: String, dryRun: Bool, registry: ConnectorRegistry) {
-        self.baseDirectory = baseDirectory; self.pipelineName = pipelineName
-        self.dryRun = dryRun; self.registry = registry
-    }
-
-    public func resolvePath(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        return baseDirectory + "/" + path
-    }
-}
-
 public struct ConnectorRegistration {
     public var spec: ConnectorSpec
-    public var make: (Options, BuildContext) throws -> AnyObject
-    public init(spec: ConnectorSpec, make: @escaping (Options, BuildContext) throws -> AnyObject) {
-        self.spec = spec; self.make = make
+    public var factory: ConnectorFactory
+    public init(spec: ConnectorSpec, factory: ConnectorFactory) {
+        precondition(spec.kind == factory.kind, "connector '\(spec.name)' declares kind \(spec.kind) but is a \(factory.kind)")
+        self.spec = spec; self.factory = factory
     }
 }
 
@@ -31,9 +14,14 @@ public final class ConnectorRegistry {
 
     public init() {}
 
-    public func register(_ spec: ConnectorSpec, make: @escaping (Options, BuildContext) throws -> AnyObject) {
-        entries[spec.kind, default: [:]][spec.name] = ConnectorRegistration(spec: spec, make: make)
+    public func register(_ spec: ConnectorSpec, _ factory: ConnectorFactory) {
+        entries[spec.kind, default: [:]][spec.name] = ConnectorRegistration(spec: spec, factory: factory)
     }
+
+    public func register(_ type: any SourceConnector.Type) { register(type.spec, .source { try type.init(options: $0, context: $1) }) }
+    public func register(_ type: any TransformConnector.Type) { register(type.spec, .transform { try type.init(options: $0, context: $1) }) }
+    public func register(_ type: any SinkConnector.Type) { register(type.spec, .sink { try type.init(options: $0, context: $1) }) }
+    public func register(_ type: any NotifierConnector.Type) { register(type.spec, .notifier { try type.init(options: $0, context: $1) }) }
 
     public func lookup(_ kind: ConnectorKind, _ name: String) -> ConnectorRegistration? { entries[kind]?[name] }
 
@@ -44,15 +32,36 @@ public final class ConnectorRegistry {
         ConnectorKind.allCases.flatMap { kind in names(kind).compactMap { entries[kind]?[$0]?.spec } }
     }
 
-    public func make<T>(_ kind: ConnectorKind, _ name: String, _ options: Options, _ context: BuildContext,
-                        as type: T.Type) throws -> T {
+    public func source(_ name: String, _ options: Options, _ context: BuildContext) throws -> Source {
+        guard case .source(let make) = try factory(.source, name) else { preconditionFailure("registered under the wrong kind") }
+        return try make(options, context)
+    }
+
+    public func transform(_ name: String, _ options: Options, _ context: BuildContext) throws -> Transform {
+        guard case .transform(let make) = try factory(.transform, name) else { preconditionFailure("registered under the wrong kind") }
+        return try make(options, context)
+    }
+
+    public func sink(_ name: String, _ options: Options, _ context: BuildContext) throws -> Sink {
+        guard case .sink(let make) = try factory(.sink, name) else { preconditionFailure("registered under the wrong kind") }
+        return try make(options, context)
+    }
+
+    public func notifier(_ name: String, _ options: Options, _ context: BuildContext) throws -> Notifier {
+        guard case .notifier(let make) = try factory(.notifier, name) else { preconditionFailure("registered under the wrong kind") }
+        return try make(options, context)
+    }
+
+    /// Any kind, as a plain stage (validation builds and probes every stage alike).
+    public func stage(_ kind: ConnectorKind, _ name: String, _ options: Options, _ context: BuildContext) throws -> Stage {
+        try factory(kind, name).build(options, context)
+    }
+
+    private func factory(_ kind: ConnectorKind, _ name: String) throws -> ConnectorFactory {
         guard let entry = lookup(kind, name) else {
             throw ETLError("unknown \(kind.rawValue) connector '\(name)'",
                            hint: Suggest.didYouMean(name, names(kind)) ?? "run `etl list-connectors --kind \(kind.rawValue)`")
         }
-        guard let made = try entry.make(options, context) as? T else {
-            throw ETLError("connector '\(name)' is not a \(kind.rawValue)")
-        }
-        return made
+        return entry.factory
     }
 }

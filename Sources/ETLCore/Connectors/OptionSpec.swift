@@ -73,8 +73,8 @@ public struct ConnectorSpec: Sendable {
     public var example: String
 
     public init(kind: ConnectorKind, name: String, summary: String, description: String = "",
-                options: [OptionSpec], example: String) {
+                options: [any OptionDeclaration], example: String) {
         self.kind = kind; self.name = name; self.summary = summary
-        self.description = description; self.options = options; self.example = example
+        self.description = description; self.options = options.map(\.spec); self.example = example
     }
 }

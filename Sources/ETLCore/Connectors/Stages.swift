@@ -1,15 +1,21 @@
 import Foundation
 
-/// Reads an input and hands it on in batches. Memory stays bounded: a source
-/// streams, it never builds the whole input as records.
-public protocol Source: AnyObject {
-    func read(_ context: RunContext, emit: (Batch) throws -> Void) throws
+/// What every built connector is: something that can say whether what it talks to answers.
+public protocol Stage: AnyObject {
     /// A cheap reachability probe for `validate --check-connections`.
     func checkConnection() throws
 }
 
+public extension Stage { func checkConnection() throws {} }
+
+/// Reads an input and hands it on in batches. Memory stays bounded: a source
+/// streams, it never builds the whole input as records.
+public protocol Source: Stage {
+    func read(_ context: RunContext, emit: (Batch) throws -> Void) throws
+}
+
 /// Reshapes batches. Records it refuses go to `rejects` with reasons.
-public protocol Transform: AnyObject {
+public protocol Transform: Stage {
     func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput
     /// Called once after the last batch; transforms that hold records (dedupe keep-last) release them here.
     func finish(_ context: RunContext) throws -> TransformOutput
@@ -23,14 +29,13 @@ public struct TransformOutput {
 
 /// Writes batches. A sink that can (PostgreSQL) makes the whole run one
 /// transaction: `write` stages, `prepare` applies, `commit` makes it visible.
-public protocol Sink: AnyObject {
+public protocol Sink: Stage {
     func open(_ context: RunContext) throws
     func write(_ batch: Batch, _ context: RunContext) throws
     /// Applies what was staged; after this only `commit` or `rollback` follow.
     func prepare(_ context: RunContext) throws -> SinkReport
     func commit(_ context: RunContext) throws
     func rollback(_ context: RunContext)
-    func checkConnection() throws
 }
 
 /// What a sink did, merged into the run's metrics and ledger row.
@@ -45,9 +50,8 @@ public struct SinkReport: Sendable {
 }
 
 /// Delivers a message (Slack, webhook, email). A failing notifier never fails the run.
-public protocol Notifier: AnyObject {
+public protocol Notifier: Stage {
     func send(_ notification: RunNotification, _ context: RunContext) throws
-    func checkConnection() throws
 }
 
 public struct RunNotification: Sendable {
@@ -60,9 +64,6 @@ public struct RunNotification: Sendable {
     }
 }
 
-public extension Source { func checkConnection() throws {} }
-public extension Sink { func checkConnection() throws {} }
-public extension Notifier { func checkConnection() throws {} }
 public extension Transform {
     func finish(_ context: RunContext) throws -> TransformOutput { TransformOutput(Batch()) }
 }

@@ -73,7 +73,7 @@ struct ConnectorManifest {
                                  description: ((manifest.string("description") ?? "") + " Defined by the manifest connectors/\((path as NSString).lastPathComponent), based on `\(baseName)`.").trimmingCharacters(in: .whitespaces),
                                  options: options, example: manifest.string("example") ?? "\(kind.rawValue):\n  type: \(name)")
         let directory = (path as NSString).deletingLastPathComponent
-        registry.register(spec) { values, context in
+        registry.register(spec, base.factory.deriving { values, _ in
             var variables = values.values
             variables["manifest_dir"] = .string(directory)
             let rendered = render(configNode, variables)
@@ -82,8 +82,8 @@ struct ConnectorManifest {
             if let problem = baseChecker.diagnostics.first(where: { $0.severity == .error }) {
                 throw ETLError("manifest \(path): \(problem.message)", hint: problem.hint, location: problem.location)
             }
-            return try base.make(baseOptions, context)
-        }
+            return baseOptions
+        })
         return loaded.diagnostics
     }
 

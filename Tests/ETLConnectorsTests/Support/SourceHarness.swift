@@ -6,7 +6,7 @@ import ETLConnectors
 import ETLRunner
 
 /// Builds sources the way the runner does (YAML options checked against the
-/// connector's spec, then `registry.make`) and reads them to the end.
+/// connector's spec, then the registry) and reads them to the end.
 enum SourceHarness {
     static let registry = Registry.make()
 
@@ -21,10 +21,16 @@ enum SourceHarness {
         return options
     }
 
-    static func make<T>(_ kind: ConnectorKind, _ type: String, _ yaml: String, as: T.Type,
-                        baseDirectory: String = NSTemporaryDirectory()) throws -> T {
-        let build = BuildContext(baseDirectory: baseDirectory, pipelineName: "test", dryRun: false, registry: registry)
-        return try registry.make(kind, type, try options(kind, type, yaml), build, as: T.self)
+    static func source(_ type: String, _ yaml: String, baseDirectory: String = NSTemporaryDirectory()) throws -> Source {
+        try registry.source(type, try options(.source, type, yaml), build(baseDirectory))
+    }
+
+    static func notifier(_ type: String, _ yaml: String, baseDirectory: String = NSTemporaryDirectory()) throws -> Notifier {
+        try registry.notifier(type, try options(.notifier, type, yaml), build(baseDirectory))
+    }
+
+    private static func build(_ baseDirectory: String) -> BuildContext {
+        BuildContext(baseDirectory: baseDirectory, pipelineName: "test", dryRun: false, registry: registry)
     }
 
     static func context(state: Fields = Fields(), log: SourceLog = SourceLog()) -> RunContext {

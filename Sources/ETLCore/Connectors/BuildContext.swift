@@ -1,0 +1,17 @@
+/// What a connector's initialiser gets besides its options.
+public struct BuildContext {
+    /// Directory of the pipeline file: relative paths in options resolve against it.
+    public var baseDirectory: String
+    public var pipelineName: String
+    public var dryRun: Bool
+    public var registry: ConnectorRegistry
+    public init(baseDirectory: String, pipelineName: String, dryRun: Bool, registry: ConnectorRegistry) {
+        self.baseDirectory = baseDirectory; self.pipelineName = pipelineName
+        self.dryRun = dryRun; self.registry = registry
+    }
+
+    public func resolvePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return baseDirectory + "/" + path
+    }
+}
