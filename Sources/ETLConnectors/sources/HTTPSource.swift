@@ -6,6 +6,29 @@ import ETLHTTP
 /// retries on network errors, 429 and 5xx, archives the raw body exactly as
 /// received, then parses it batch by batch.
 public final class HTTPSource: SourceConnector {
+    static let url = OptionKey<String>("url", .url, required: true, doc: "URL to fetch; file:// reads a local file through the same path.", example: "${ERP_URL}/inventory")
+    static let method = OptionKey<String>("method", .oneOf(["GET", "POST"]), default: "GET", doc: "HTTP method.")
+    static let body = OptionKey<String?>("body", doc: "Request body for POST.")
+    static let headers = OptionKey<Fields>("headers", .map(.string), doc: "Extra request headers.")
+    static let bearerToken = OptionKey<String?>("bearer_token", .secret, doc: "Sends `Authorization: Bearer <token>`.", example: "${ERP_TOKEN}")
+    enum BasicAuth {
+        static let username = OptionKey<String>("username", required: true, doc: "User name.")
+        static let password = OptionKey<String>("password", .secret, required: true, doc: "Password.")
+    }
+    static let basicAuth = OptionKey<Options?>("basic_auth", [BasicAuth.username, BasicAuth.password], doc: "HTTP basic authentication.")
+    static let connectTimeout = OptionKey<Double>("connect_timeout", .duration, default: 10, doc: "Time allowed to connect.", example: "10s")
+    static let timeout = OptionKey<Double>("timeout", .duration, default: 120, doc: "Time allowed for the whole request.", example: "2m")
+    static let verifyTLS = OptionKey<Bool>("verify_tls", default: true, doc: "Verify the server certificate (never turn off in production).")
+    enum Retry {
+        static let backoff = OptionKey<[Double]>("backoff", .list(.duration), default: [5, 15, 45],
+                                                 doc: "Wait before each retry; its length is the number of retries.", example: "[5s, 15s, 45s]")
+    }
+    static let retry = OptionKey<Options>("retry", [Retry.backoff], default: Fields([("backoff", .array([.double(5), .double(15), .double(45)]))]),
+                                          doc: "Retry policy for network errors, 429 and 5xx.")
+    static let archive = OptionKey<Options?>("archive", ArchiveOptions.options, doc: "Store the raw body before processing (S3 or a directory); with pagination, pages after the first get `_p0002`, `_p0003` … before the key's extension.")
+    static let paginate = OptionKey<Options?>("paginate", HTTPPagination.options, doc: "Read every page: each is fetched with the retry policy, archived and parsed with `record_path`; record positions count on across pages.")
+    static let incremental = OptionKey<Options?>("incremental", IncrementalCursor.options, doc: "Ask only for records changed since the last successful run: the greatest `cursor_field` seen is saved (table etl_state) after the sinks commit and sent as `param` next time.")
+
     public static let spec = ConnectorSpec(
         kind: .source, name: "http",
         summary: "Fetch a payload over HTTP(S) or file:// with retries, archive it raw, stream its records.",
@@ -16,28 +39,8 @@ public final class HTTPSource: SourceConnector {
         With `paginate`, pages are read one after another until the API says there are no more; with \
         `incremental`, only records changed since the last successful run are asked for.
         """,
-        options: [
-            OptionSpec("url", .url, required: true, doc: "URL to fetch; file:// reads a local file through the same path.", example: "${ERP_URL}/inventory"),
-            OptionSpec("method", .oneOf(["GET", "POST"]), default: "GET", doc: "HTTP method."),
-            OptionSpec("body", .string, doc: "Request body for POST."),
-            OptionSpec("headers", .map(.string), doc: "Extra request headers."),
-            OptionSpec("bearer_token", .secret, doc: "Sends `Authorization: Bearer <token>`.", example: "${ERP_TOKEN}"),
-            OptionSpec("basic_auth", .object([
-                OptionSpec("username", .string, required: true, doc: "User name."),
-                OptionSpec("password", .secret, required: true, doc: "Password."),
-            ]), doc: "HTTP basic authentication."),
-            OptionSpec("connect_timeout", .duration, default: .double(10), doc: "Time allowed to connect.", example: "10s"),
-            OptionSpec("timeout", .duration, default: .double(120), doc: "Time allowed for the whole request.", example: "2m"),
-            OptionSpec("verify_tls", .bool, default: true, doc: "Verify the server certificate (never turn off in production)."),
-            OptionSpec("retry", .object([
-                OptionSpec("backoff", .list(.duration), default: .array([.double(5), .double(15), .double(45)]),
-                           doc: "Wait before each retry; its length is the number of retries.", example: "[5s, 15s, 45s]"),
-            ]), default: .object(Fields([("backoff", .array([.double(5), .double(15), .double(45)]))])),
-               doc: "Retry policy for network errors, 429 and 5xx."),
-            OptionSpec("archive", .object(ArchiveOptions.options), doc: "Store the raw body before processing (S3 or a directory); with pagination, pages after the first get `_p0002`, `_p0003` … before the key's extension."),
-            OptionSpec("paginate", .object(HTTPPagination.options), doc: "Read every page: each is fetched with the retry policy, archived and parsed with `record_path`; record positions count on across pages."),
-            OptionSpec("incremental", .object(IncrementalCursor.options), doc: "Ask only for records changed since the last successful run: the greatest `cursor_field` seen is saved (table etl_state) after the sinks commit and sent as `param` next time."),
-        ] + PayloadFormat.options,
+        options: [url, method, body, headers, bearerToken, basicAuth, connectTimeout, timeout, verifyTLS, retry,
+                  archive, paginate, incremental] + PayloadFormat.options,
         example: """
         source:
           type: http
@@ -67,12 +70,13 @@ public final class HTTPSource: SourceConnector {
 
     public init(options: Options, context: BuildContext) throws {
         self.options = options
-        format = PayloadFormat(options: options)
-        archive = options.has("archive") ? try ArchiveOptions(options.object("archive"), context: context) : nil
-        pagination = options.has("paginate") ? try HTTPPagination(options.object("paginate"), format: format) : nil
-        incremental = options.has("incremental") ? IncrementalCursor(options.object("incremental")) : nil
+        let format = PayloadFormat(options: options)
+        self.format = format
+        archive = try options[Self.archive].map { try ArchiveOptions($0, context: context) }
+        pagination = try options[Self.paginate].map { try HTTPPagination($0, format: format) }
+        incremental = options[Self.incremental].map(IncrementalCursor.init)
         pipeline = context.pipelineName
-        if let token = options.string("bearer_token") { Redactor.shared.add(token) }
+        if let token = options[Self.bearerToken] { Redactor.shared.add(token) }
     }
 
     /// `${ERP_URL}/inventory` with ERP_URL ending in `/` gives `…//inventory`; servers treat
@@ -88,26 +92,24 @@ public final class HTTPSource: SourceConnector {
     }
 
     var request: HTTPRequest {
-        var headers: [(String, String)] = options.map("headers").map { ($0.0, $0.1.text) }
-        if let token = options.string("bearer_token"), !token.isEmpty { headers.append(("Authorization", "Bearer \(token)")) }
+        var headers: [(String, String)] = options[Self.headers].map { ($0.0, $0.1.text) }
+        if let token = options[Self.bearerToken], !token.isEmpty { headers.append(("Authorization", "Bearer \(token)")) }
         headers.append(("Accept", format.kind == .csv ? "text/csv" : "application/json"))
-        var request = HTTPRequest(method: options.string("method") == "POST" ? .post : .get,
-                           url: Self.collapsingSlashes(options.string("url") ?? ""),
+        var request = HTTPRequest(method: options[Self.method] == "POST" ? .post : .get,
+                           url: Self.collapsingSlashes(options[Self.url]),
                            headers: headers,
-                           body: options.string("body").map { Data($0.utf8) },
-                           connectTimeout: options.duration("connect_timeout") ?? 10,
-                           totalTimeout: options.duration("timeout") ?? 120,
-                           verifyTLS: options.bool("verify_tls", default: true))
-        if options.has("basic_auth") {
-            let b = options.object("basic_auth")
-            request.authorize(.basic(user: b.string("username") ?? "", password: b.string("password") ?? ""))
+                           body: options[Self.body].map { Data($0.utf8) },
+                           connectTimeout: options[Self.connectTimeout],
+                           totalTimeout: options[Self.timeout],
+                           verifyTLS: options[Self.verifyTLS])
+        if let auth = options[Self.basicAuth] {
+            request.authorize(.basic(user: auth[BasicAuth.username], password: auth[BasicAuth.password]))
         }
         return request
     }
 
     var retryPolicy: RetryPolicy {
-        let backoff = options.object("retry").list("backoff").compactMap(\.doubleValue)
-        return RetryPolicy(backoff: backoff)
+        RetryPolicy(backoff: options[Self.retry][Retry.backoff])
     }
 
     public func checkConnection() throws {
@@ -125,7 +127,7 @@ public final class HTTPSource: SourceConnector {
             let until = Date().addingTimeInterval(seconds)
             while Date() < until && context.cancellation == nil { Thread.sleep(forTimeInterval: min(0.1, until.timeIntervalSinceNow)) }
         })
-        var baseURL = Self.collapsingSlashes(options.string("url") ?? "")
+        var baseURL = Self.collapsingSlashes(options[Self.url])
         var tracker: IncrementalCursor.Tracker?
         if let incremental {
             let start = incremental.start(context)

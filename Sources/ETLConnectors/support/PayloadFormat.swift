@@ -4,13 +4,12 @@ import ETLCore
 /// `file` and `http` sources so both parse the same way, streaming: records are
 /// built one batch at a time, never the whole payload at once.
 struct PayloadFormat {
-    static let options: [OptionSpec] = [
-        OptionSpec("format", .oneOf(["json", "ndjson", "csv"]), default: "json",
-                   doc: "json: an array of objects (or one under `record_path`); ndjson: one object per line; csv: header row then rows."),
-        OptionSpec("record_path", .string, doc: "For json: dotted path of the array inside a top-level object.", example: "data.items"),
-        OptionSpec("decimal_numbers", .bool, default: false, doc: "Keep numbers with a fraction as exact decimals (money) instead of doubles."),
-        OptionSpec("csv_delimiter", .string, default: ",", doc: "Field separator for csv."),
-    ]
+    static let format = OptionKey<String>("format", .oneOf(["json", "ndjson", "csv"]), default: "json",
+        doc: "json: an array of objects (or one under `record_path`); ndjson: one object per line; csv: header row then rows.")
+    static let recordPath = OptionKey<String?>("record_path", doc: "For json: dotted path of the array inside a top-level object.", example: "data.items")
+    static let decimalNumbers = OptionKey<Bool>("decimal_numbers", default: false, doc: "Keep numbers with a fraction as exact decimals (money) instead of doubles.")
+    static let csvDelimiter = OptionKey<String>("csv_delimiter", default: ",", doc: "Field separator for csv.")
+    static let options: [any OptionDeclaration] = [format, recordPath, decimalNumbers, csvDelimiter]
 
     enum Kind: String { case json, ndjson, csv }
     var kind: Kind
@@ -19,10 +18,10 @@ struct PayloadFormat {
     var csvDelimiter: Character
 
     init(options: Options) {
-        kind = Kind(rawValue: options.string("format") ?? "json") ?? .json
-        recordPath = (options.string("record_path") ?? "").split(separator: ".").map(String.init)
-        decimalNumbers = options.bool("decimal_numbers")
-        csvDelimiter = (options.string("csv_delimiter") ?? ",").first ?? ","
+        kind = Kind(rawValue: options[Self.format]) ?? .json
+        recordPath = (options[Self.recordPath] ?? "").split(separator: ".").map(String.init)
+        decimalNumbers = options[Self.decimalNumbers]
+        csvDelimiter = options[Self.csvDelimiter].first ?? ","
 
     }
 
