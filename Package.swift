@@ -17,9 +17,9 @@ let allTargets: [Target] = [
         .target(name: "ETLConfig", dependencies: ["ETLCore", "ETLExpr", "CYAML"], swiftSettings: swift5),
         .target(name: "ETLPostgres", dependencies: ["ETLCore", "CLibPQ"], swiftSettings: swift5),
         .target(name: "ETLHTTP", dependencies: ["ETLCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
-        .target(name: "ETLConnectors", dependencies: ["ETLCore", "ETLExpr", "ETLConfig", "ETLPostgres", "ETLHTTP"], swiftSettings: swift5),
-        .target(name: "ETLRunner", dependencies: ["ETLCore", "ETLExpr", "ETLConfig", "ETLPostgres", "ETLHTTP", "ETLConnectors"], swiftSettings: swift5),
-        .executableTarget(name: "etl", dependencies: ["ETLRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swift5),
+        .target(name: "ETLConnectors", dependencies: ["ETLCore", "ETLExpr", "ETLPostgres", "ETLHTTP"], swiftSettings: swift5),
+        .target(name: "ETLRunner", dependencies: ["ETLCore", "ETLExpr", "ETLConfig", "ETLPostgres", "ETLConnectors"], swiftSettings: swift5),
+        .executableTarget(name: "etl", dependencies: ["ETLRunner", "ETLCore", "ETLConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swift5),
         .executableTarget(name: "etl-bench-json", dependencies: ["ETLCore"], path: "Sources/BenchJSON", swiftSettings: swift5),
         .executableTarget(name: "etl-bench-expr", dependencies: ["ETLExpr"], path: "Sources/BenchExpr", swiftSettings: swift5),
 
@@ -27,10 +27,12 @@ let allTargets: [Target] = [
         .target(name: "ETLTestSupport", path: "Tests/ETLTestSupport", swiftSettings: swift5),
         .testTarget(name: "ETLCoreTests", dependencies: ["ETLCore"], swiftSettings: swift5),
         .testTarget(name: "ETLExprTests", dependencies: ["ETLExpr"], swiftSettings: swift5),
-        .testTarget(name: "ETLConfigTests", dependencies: ["ETLConfig"], exclude: ["Fixtures"], swiftSettings: swift5),
+        // The loader is tested against the real built-in connectors' declarations.
+        .testTarget(name: "ETLConfigTests", dependencies: ["ETLConfig", "ETLConnectors"], exclude: ["Fixtures"], swiftSettings: swift5),
         .testTarget(name: "ETLPostgresTests", dependencies: ["ETLPostgres"], swiftSettings: swift5),
         .testTarget(name: "ETLHTTPTests", dependencies: ["ETLHTTP", "ETLTestSupport"], swiftSettings: swift5),
         .testTarget(name: "ETLConnectorsTests", dependencies: ["ETLConnectors", "ETLRunner", "ETLTestSupport"], swiftSettings: swift5),
+        .testTarget(name: "ETLRunnerTests", dependencies: ["ETLRunner"], swiftSettings: swift5),
         .testTarget(name: "EndToEndTests", dependencies: ["ETLCore", "ETLTestSupport"], swiftSettings: swift5),
 ]
 

@@ -3,51 +3,56 @@ import ETLCore
 import ETLConfig
 import ETLExpr
 
-/// The notifiers of a pipeline with their compiled rules. Each rule fires at
-/// most once per run; a failing notifier is logged and never fails the run.
+/// The notify rules of one run over the plan's compiled rules. Each rule fires
+/// at most once per run; a failing notifier is logged and never fails the run.
 final class NotificationRules {
-    struct CompiledRule {
+    /// One `when:` of a notifier, compiled once with the plan.
+    struct Rule {
         var notifier: Notifier
         var label: String
         var when: Expression
         var whenText: String
         var message: Template?
-        var fired = false
+
+        static func compile(_ notifier: Notifier, _ spec: NotifierSpec) throws -> [Rule] {
+            try spec.rules.map { rule in
+                Rule(notifier: notifier, label: spec.stage.label, when: try Expression.compile(rule.when), whenText: rule.when,
+                     message: try rule.message.map { try Expression.compileTemplate($0) })
+            }
+        }
     }
 
-    private var rules: [CompiledRule] = []
+    private let rules: [Rule]
+    private var fired: [Bool]
     private let lock = NSLock()
     let logger: Logger
     let dryRun: Bool
 
-    init(logger: Logger, dryRun: Bool) { self.logger = logger; self.dryRun = dryRun }
-
-    func add(_ notifier: Notifier, spec: NotifierSpec) throws {
-        for rule in spec.rules {
-            let when = try Expression.compile(rule.when)
-            let message = try rule.message.map { try Expression.compileTemplate($0) }
-            rules.append(CompiledRule(notifier: notifier, label: spec.stage.label, when: when, whenText: rule.when, message: message))
-        }
+    init(_ rules: [Rule], logger: Logger, dryRun: Bool) {
+        self.rules = rules; fired = Array(repeating: false, count: rules.count)
+        self.logger = logger; self.dryRun = dryRun
     }
 
     /// Evaluates every rule not yet fired against the run's variables and sends those that hold.
     func evaluate(_ variables: Fields, context: RunContext) {
         lock.lock()
-        var due: [(Int, CompiledRule)] = []
-        for i in rules.indices where !rules[i].fired {
+        var due: [Rule] = []
+        for i in rules.indices where !fired[i] {
             let holds: Bool
             do { holds = try rules[i].when.evaluate(record: Fields(), variables: variables, now: Date()) == .bool(true) }
             catch { logger.warning("notify rule '\(rules[i].whenText)' could not be evaluated: \(error)"); continue }
-            if holds { rules[i].fired = true; due.append((i, rules[i])) }
+            if holds { fired[i] = true; due.append(rules[i]) }
         }
         lock.unlock()
-        for (_, rule) in due { send(rule, variables, context) }
+        for rule in due { send(rule, variables, context) }
     }
 
-    private func send(_ rule: CompiledRule, _ v: Fields, _ context: RunContext) {
-        let notification = RunNotification(title: Self.title(v), text: text(rule, v), variables: v)
+    /// Notifier payloads are an edge: title and text pass the run's redactor before they leave.
+    private func send(_ rule: Rule, _ v: Fields, _ context: RunContext) {
+        let redact = context.redactor.redact
+        let notification = RunNotification(title: redact(Self.title(v)), text: redact(text(rule, v)), variables: v)
         if dryRun {
-            print(Redactor.shared.redact("dry run: would notify \(rule.label) (\(rule.whenText)): \(notification.title) — \(notification.text)"))
+            print(redact("dry run: would notify \(rule.label) (\(rule.whenText)): \(notification.title) — \(notification.text)"))
             return
         }
         do {
@@ -58,7 +63,7 @@ final class NotificationRules {
         }
     }
 
-    private func text(_ rule: CompiledRule, _ v: Fields) -> String {
+    private func text(_ rule: Rule, _ v: Fields) -> String {
         var lines: [String] = []
         if let message = rule.message { lines.append(message.render(record: Fields(), variables: v, now: Date())) }
         lines.append(Self.summary(v))
@@ -86,6 +91,6 @@ final class NotificationRules {
         parts.append("duration \(DurationParser.format(v["duration"]?.doubleValue ?? 0))")
         if let archive = v["archive_path"], !archive.isNull { parts.append("archive \(archive.text)") }
         if let error = v["error"], !error.isNull, !error.text.isEmpty { parts.append("error: \(error.text)") }
-        return Redactor.shared.redact(parts.joined(separator: " · "))
+        return parts.joined(separator: " · ")
     }
 }

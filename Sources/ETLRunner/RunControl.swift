@@ -75,7 +75,7 @@ final class RunControl {
         catch { logger.error("data committed but the state (cursor) could not be saved: \(error); the next run repeats some records") }
     }
 
-    func finish(status: String, error: String?, variables: Fields) {
+    func finish(status: RunStatus, error: String?, variables: Fields) {
         guard let ledger, let ledgerID else { return }
         do { try ledger.finish(id: ledgerID, status: status, error: error, variables: variables) }
         catch { logger.error("could not finish the ledger row \(ledgerID): \(error)") }

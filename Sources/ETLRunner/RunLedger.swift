@@ -86,15 +86,15 @@ final class RunLedger {
         do {
             try prepareTable()
             let id = try start(runID: runID)
-            try finish(id: id, status: "failed", error: error, variables: variables)
+            try finish(id: id, status: .failed, error: error, variables: variables)
         } catch {
             // The original failure is what matters; it was already logged.
         }
     }
 
-    func finish(id: Int64, status: String, error: String?, variables: Fields) throws {
+    func finish(id: Int64, status: RunStatus, error: String?, variables: Fields) throws {
         var sets = ["status = $2", "completed_at = now() AT TIME ZONE 'UTC'", "error_message = $3", "duration_ms = $4"]
-        var params: [Value] = [.int(id), .string(status), error.map { .string(Redactor.shared.redact($0)) } ?? .null,
+        var params: [Value] = [.int(id), .string(status.rawValue), error.map { .string($0) } ?? .null,
                                variables["duration_ms"] ?? .null]
         for (column, variable) in spec.columns {
             params.append(variables[variable] ?? .null)

@@ -15,6 +15,6 @@ public enum RunExitCode: Int32 {
 
 public struct RunOutcome {
     public var exitCode: RunExitCode
-    public var status: String
+    public var status: RunStatus
     public var variables: Fields
 }

@@ -4,6 +4,8 @@ import ETLCore
 import ETLConfig
 import ETLRunner
 
+extension Logger.Format: ExpressibleByArgument {}
+
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -19,22 +21,23 @@ struct RunCommand: ParsableCommand {
     var dryRun = false
 
     @Option(help: "Log format: text or json (json lines carry the run id).")
-    var logFormat: String = "text"
+    var logFormat: Logger.Format = .text
 
     @Flag(name: .shortAndLong, help: "Log stage progress and timings, not only warnings and errors.")
     var verbose = false
 
     func run() throws {
-        guard let format = Logger.Format(rawValue: logFormat) else {
-            throw ValidationError("--log-format must be text or json")
-        }
-        let logger = Logger(format: format, minimumLevel: verbose ? .info : .warning)
+        // Text leaving the process passes a redactor that knows the environment's secrets;
+        // the pipeline's own (secret options, secret files) join it once the file is loaded.
+        let environment = ProcessInfo.processInfo.environment
+        let redactor = Redactor(secrets: Redactor.secrets(inEnvironment: environment))
         let runID = PipelineRunner.makeRunID()
-        logger.runID = runID
+        var logger = Logger(format: logFormat, minimumLevel: verbose ? .info : .warning, redactor: redactor).scoped(runID: runID)
         let (registry, pluginDiagnostics) = Registry.make(near: [pipeline])
         for d in pluginDiagnostics { logger.log(d.severity == .error ? .error : .warning, d.description) }
         let loader = PipelineLoader(registry: registry, overrides: overrides)
         let result = loader.load(path: pipeline)
+        logger = logger.scoped(redactor: redactor.including(result.secrets))
 
         // Unset variables stop the run, except in notifiers: those are skipped with one warning.
         var diagnostics = result.diagnostics

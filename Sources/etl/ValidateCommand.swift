@@ -15,21 +15,25 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Treat unset environment variables as errors (default: warnings, since CI has no production secrets).")
     var strict = false
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
     @Option(help: "Output format: text or json.")
-    var format: String = "text"
+    var format: Format = .text
 
     @Flag(help: "Also try each connector's connection (database, API, webhook).")
     var checkConnections = false
 
     func run() throws {
-        guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json") }
         let roots = paths.isEmpty ? ["pipelines"] : paths
         let (registry, pluginDiagnostics) = Registry.make(near: roots)
         let (files, found) = PipelineValidation.files(roots)
         var all: [Diagnostic] = found + pluginDiagnostics
         var perFile: [(String, [Diagnostic])] = []
+        // What validate prints is an edge: it passes a redactor that knows every secret met.
+        let redactor = Redactor(secrets: Redactor.secrets(inEnvironment: ProcessInfo.processInfo.environment))
         for file in files {
             let result = PipelineLoader(registry: registry, strict: strict).load(path: file)
+            redactor.add(contentsOf: result.secrets)
             var diagnostics = result.diagnostics
             if let spec = result.spec {
                 diagnostics += PipelineValidation.buildCheck(spec, registry: registry)
@@ -43,7 +47,7 @@ struct ValidateCommand: ParsableCommand {
         }
         let errors = all.filter { $0.severity == .error }.count
         let warnings = all.filter { $0.severity == .warning }.count
-        if format == "json" {
+        if format == .json {
             let items: [Value] = all.map { d in
                 var f = Fields()
                 f["file"] = d.location.map { .string($0.file) } ?? .null
@@ -56,11 +60,11 @@ struct ValidateCommand: ParsableCommand {
             }
             let summary: Value = ["files": .int(Int64(files.count)), "errors": .int(Int64(errors)),
                                   "warnings": .int(Int64(warnings)), "diagnostics": .array(items)]
-            print(Redactor.shared.redact(JSONWriter.string(summary)))
+            print(redactor.redact(JSONWriter.string(summary)))
         } else {
-            for d in found + pluginDiagnostics { print(Redactor.shared.redact(d.description)) }
+            for d in found + pluginDiagnostics { print(redactor.redact(d.description)) }
             for (file, diagnostics) in perFile {
-                for d in diagnostics { print(Redactor.shared.redact(d.description)) }
+                for d in diagnostics { print(redactor.redact(d.description)) }
                 if diagnostics.isEmpty { print("\(file): ok") }
             }
             print("\(files.count) file\(files.count == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")

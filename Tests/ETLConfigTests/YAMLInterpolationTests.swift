@@ -120,16 +120,22 @@ final class YAMLInterpolationTests: XCTestCase {
         XCTAssertEqual(diagnostics, [])
         XCTAssertEqual(root["password"]?.scalarText, secret)
         XCTAssertEqual(root["password"]?.interpolatedVariables, [])
-        XCTAssertEqual(Redactor.shared.redact("login with \(secret) failed"), "login with *** failed")
+        let resolved = Interpolator(environment: [:]).resolve(try XCTUnwrap(YAMLFixtures.load("password: ${file:\(secretFile.path)}\n").root))
+        XCTAssertEqual(resolved.secrets, [secret], "a file secret is handed to the run's redactor")
+        XCTAssertEqual(Redactor(secrets: resolved.secrets).redact("login with \(secret) failed"), "login with *** failed")
     }
 
-    func testSecretLookingVariablesAreRegisteredWithTheRedactor() throws {
+    func testSecretLookingVariablesAndURLPasswordsAreCollectedAsSecrets() throws {
         let token = "tok-\(UUID().uuidString)"
         let plain = "host-\(UUID().uuidString)"
-        let (root, _) = try interpolate("a: ${ERP_TOKEN}\nb: ${ERP_HOST}\n", env: ["ERP_TOKEN": token, "ERP_HOST": plain])
-        XCTAssertEqual(root["a"]?.scalarText, token)
-        XCTAssertEqual(Redactor.shared.redact("token=\(token)"), "token=***")
-        XCTAssertEqual(Redactor.shared.redact("host=\(plain)"), "host=\(plain)")
+        let loaded = YAMLFixtures.load("a: ${ERP_TOKEN}\nb: ${ERP_HOST}\nc: ${DATABASE_URL}\n")
+        let resolved = Interpolator(environment: ["ERP_TOKEN": token, "ERP_HOST": plain,
+                                                  "DATABASE_URL": "postgresql://etl:S3c/ret@db/etl"]).resolve(try XCTUnwrap(loaded.root))
+        XCTAssertEqual(resolved.root["a"]?.scalarText, token)
+        XCTAssertEqual(resolved.secrets, [token, "S3c/ret"])
+        let redactor = Redactor(secrets: resolved.secrets)
+        XCTAssertEqual(redactor.redact("token=\(token)"), "token=***")
+        XCTAssertEqual(redactor.redact("host=\(plain)"), "host=\(plain)")
     }
 
     func testUnreadableSecretFileIsAnError() throws {

@@ -7,6 +7,8 @@ public struct OptionChecker {
     /// "http source", "pipeline" … used in messages.
     public var owner: String
     public var diagnostics: [Diagnostic] = []
+    /// Values of `.secret` options, for the run's redactor.
+    public var secrets: [String] = []
 
     public init(owner: String) { self.owner = owner }
 
@@ -76,7 +78,7 @@ public struct OptionChecker {
         case .string, .url, .secret:
             guard let text = node.scalarText, !isCollection(node) else { return wrong("text") }
             if value.isNull && node.isPlainScalar { return .null }
-            if type == .secret { Redactor.shared.add(text) }
+            if type == .secret { secrets.append(text) }
             if type == .url, !text.contains("://") && !text.hasPrefix("/") && !text.hasPrefix(".") {
                 return wrong("a URL", hint: "e.g. https://host/path, file:///dir, s3://bucket/prefix")
             }
@@ -145,6 +147,7 @@ public struct OptionChecker {
             var nested = OptionChecker(owner: "'\(name)' of \(owner)")
             let options = nested.check(node, specs, pathPrefix: "")
             diagnostics += nested.diagnostics
+            secrets += nested.secrets
             for (k, loc) in options.locations { locations["\(path).\(k)"] = loc }
             return .object(options.values)
         }

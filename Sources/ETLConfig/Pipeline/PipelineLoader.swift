@@ -22,6 +22,9 @@ public struct PipelineLoader {
         public var diagnostics: [Diagnostic]
         /// Environment variables the file uses that are not set, by the stage that uses them.
         public var unsetVariables: [String: [String]]
+        /// Secret values met while loading (secret options, secret-looking variables,
+        /// URL passwords), for the redactor of whatever prints about this file.
+        public var secrets: [String] = []
         public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
     }
 
@@ -46,14 +49,17 @@ public struct PipelineLoader {
                 diagnostics.append(Diagnostic(.error, "\(error)", at: location))
             }
         }
-        let (resolved, interpolationDiagnostics) = Interpolator(environment: environment, strict: strict).apply(root)
+        let interpolated = Interpolator(environment: environment, strict: strict).resolve(root)
+        let (resolved, interpolationDiagnostics) = (interpolated.root, interpolated.diagnostics)
         diagnostics += interpolationDiagnostics
         var builder = SpecBuilder(registry: registry, file: path, environment: environment)
         builder.unsetNames = Set(interpolationDiagnostics.compactMap(Interpolator.unsetVariable(in:)))
-        let spec = builder.build(resolved)
+        var spec = builder.build(resolved)
         diagnostics += builder.checker.diagnostics
+        let secrets = interpolated.secrets + builder.checker.secrets
+        spec?.secrets = secrets
         let hasErrors = diagnostics.contains { $0.severity == .error }
-        return Result(spec: hasErrors ? nil : spec, diagnostics: diagnostics, unsetVariables: builder.unsetByStage)
+        return Result(spec: hasErrors ? nil : spec, diagnostics: diagnostics, unsetVariables: builder.unsetByStage, secrets: secrets)
     }
 }
 
@@ -236,6 +242,7 @@ struct SpecBuilder {
         var stageChecker = OptionChecker(owner: "\(type) \(kind.rawValue)")
         let options = stageChecker.check(node, registration.spec.options, reserved: reserved)
         checker.diagnostics += stageChecker.diagnostics
+        checker.secrets += stageChecker.secrets
         let unset = unsetVariables(in: node)
         if !unset.isEmpty { unsetByStage[label] = unset }
         return StageSpec(kind: kind, type: type, label: node["label"]?.scalarText ?? label, options: options,

@@ -20,8 +20,10 @@ public struct PipelineSpec {
     public var rejects: RejectsPolicy
     /// `vars:` — name → expression source, evaluated once at the start of a run.
     public var vars: [(name: String, expression: String)]
-    /// Every option value that came from a secret, for dry-run output.
+    /// The pipeline file's directory: relative paths (setup SQL, files) resolve against it.
     public var baseDirectory: String
+    /// Secret values of this pipeline (see `PipelineLoader.Result.secrets`): its runs redact them.
+    public var secrets: [String] = []
 }
 
 /// One stage: which connector and its typed options.

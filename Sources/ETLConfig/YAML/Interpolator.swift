@@ -16,24 +16,39 @@ public struct Interpolator: Sendable {
     }
 
     public func apply(_ root: YAMLNode) -> (YAMLNode, [Diagnostic]) {
-        var diagnostics: [Diagnostic] = []
-        let result = apply(root, &diagnostics)
-        return (result, diagnostics)
+        let resolved = resolve(root)
+        return (resolved.root, resolved.diagnostics)
     }
 
-    private func apply(_ node: YAMLNode, _ diagnostics: inout [Diagnostic]) -> YAMLNode {
+    /// The tree with every value substituted, and the secrets that came in with it.
+    public struct Resolved {
+        public var root: YAMLNode
+        public var diagnostics: [Diagnostic] = []
+        /// Values of secret-looking variables, secret files and passwords inside URLs:
+        /// the run's redactor masks them wherever text leaves the process.
+        public var secrets: [String] = []
+    }
+
+    public func resolve(_ root: YAMLNode) -> Resolved {
+        var resolved = Resolved(root: root)
+        resolved.root = apply(root, &resolved)
+        return resolved
+    }
+
+    private func apply(_ node: YAMLNode, _ resolved: inout Resolved) -> YAMLNode {
         var copy = node
         switch node.kind {
         case .scalar(let text, let style):
             guard text.contains("$") else { return node }
             let result = interpolate(text, at: node.location, exactColumnsFrom: Self.textStart(of: node))
-            diagnostics += result.diagnostics
+            resolved.diagnostics += result.diagnostics
+            resolved.secrets += result.secrets
             copy.kind = .scalar(result.text, style)
             copy.interpolatedVariables = result.variables
         case .sequence(let list):
-            copy.kind = .sequence(list.map { apply($0, &diagnostics) })
+            copy.kind = .sequence(list.map { apply($0, &resolved) })
         case .mapping(let pairs):
-            copy.kind = .mapping(pairs.map { YAMLPair(key: $0.key, value: apply($0.value, &diagnostics)) })
+            copy.kind = .mapping(pairs.map { YAMLPair(key: $0.key, value: apply($0.value, &resolved)) })
         }
         return copy
     }
@@ -59,6 +74,8 @@ public struct Interpolator: Sendable {
         /// Environment variables referenced, in order of appearance.
         public var variables: [String]
         public var diagnostics: [Diagnostic]
+        /// Secrets substituted into the text (see `Resolved.secrets`).
+        public var secrets: [String] = []
     }
 
     /// Interpolates one piece of text. `location` is used for diagnostics; when
@@ -133,7 +150,8 @@ public struct Interpolator: Sendable {
         }
         if !state.variables.contains(name) { state.variables.append(name) }
         if let value = environment[name], !value.isEmpty {
-            if Redactor.looksSecret(name) { Redactor.shared.add(value) }
+            if Redactor.looksSecret(name) { state.secrets.append(value) }
+            state.secrets += Redactor.urlPasswords(in: value)
             return value
         }
         if let defaultPart {
@@ -162,7 +180,7 @@ public struct Interpolator: Sendable {
         }
         var content = String(decoding: data, as: UTF8.self)
         while let last = content.unicodeScalars.last, last == "\n" || last == "\r" { content.unicodeScalars.removeLast() }
-        Redactor.shared.add(content)
+        state.secrets.append(content)
         return content
     }
 

@@ -7,57 +7,55 @@ import ETLPostgres
 /// sink wait forever on rows the first one changed but has not committed (an
 /// upsert sink and a soft-delete sink on one table), and would let one commit
 /// while the other fails. The transaction commits when the last sink commits.
+/// The session belongs to the run (`RunContext.resources`), never to the process.
 final class PostgresSession {
-    private static let lock = NSLock()
-    private static var open: [String: PostgresSession] = [:]
-
     let connection: PostgresConnection
-    private let id: String
+    private let key: String
+    private let resources: RunResources
+    private let lock = NSLock()
     private var participants = 0
     private var commits = 0
     private var finished = false
 
-    private init(id: String, connection: PostgresConnection) {
-        self.id = id; self.connection = connection
+    private init(key: String, connection: PostgresConnection, resources: RunResources) {
+        self.key = key; self.connection = connection; self.resources = resources
     }
 
     /// Joins (or starts) the run's transaction on `url`; returns the session and this sink's ordinal.
     static func join(url: String, context: RunContext) throws -> (PostgresSession, Int) {
-        lock.lock(); defer { lock.unlock() }
-        let id = context.runID + "|" + url
-        if let session = open[id], !session.finished {
-            session.participants += 1
-            return (session, session.participants)
-        }
-        let c = try PostgresConnection(url: url)
-        context.onCancel { c.cancel() }
-        try c.execute("SET TIME ZONE 'UTC'")
-        try c.execute("BEGIN")
-        let session = PostgresSession(id: id, connection: c)
-        session.participants = 1
-        open[id] = session
-        return (session, 1)
+        var ordinal = 0
+        let session = try context.resources.shared("postgres-session|" + url, make: {
+            let c = try PostgresConnection(url: url)
+            context.onCancel { c.cancel() }
+            try c.execute("SET TIME ZONE 'UTC'")
+            try c.execute("BEGIN")
+            return PostgresSession(key: "postgres-session|" + url, connection: c, resources: context.resources)
+        }, join: { (session: PostgresSession) in
+            session.lock.lock(); session.participants += 1; ordinal = session.participants; session.lock.unlock()
+        })
+        return (session, ordinal)
     }
 
     /// The last participant's commit makes everything visible (or, in a dry run, throws it away).
     func commit(dryRun: Bool) throws {
-        PostgresSession.lock.lock()
+        lock.lock()
         commits += 1
         let last = commits >= participants && !finished
-        if last { finished = true; PostgresSession.open[id] = nil }
-        PostgresSession.lock.unlock()
+        if last { finished = true }
+        lock.unlock()
         guard last else { return }
+        resources.release(key)
         defer { connection.close() }
         try connection.execute(dryRun ? "ROLLBACK" : "COMMIT")
     }
 
     func rollback() {
-        PostgresSession.lock.lock()
+        lock.lock()
         let first = !finished
         finished = true
-        PostgresSession.open[id] = nil
-        PostgresSession.lock.unlock()
+        lock.unlock()
         guard first else { return }
+        resources.release(key)
         _ = try? connection.execute("ROLLBACK")
         connection.close()
     }

@@ -29,16 +29,16 @@ public final class StdoutSink: SinkConnector {
             buffer += "\n"
             printed += 1
         }
-        if buffer.utf8.count > 1 << 20 { flush() }
+        if buffer.utf8.count > 1 << 20 { flush(context) }
     }
 
-    func flush() {
-        FileHandle.standardOutput.write(Data(Redactor.shared.redact(buffer).utf8))
+    func flush(_ context: RunContext) {
+        FileHandle.standardOutput.write(Data(context.redactor.redact(buffer).utf8))
         buffer = ""
     }
 
     public func prepare(_ context: RunContext) throws -> SinkReport {
-        flush()
+        flush(context)
         var r = SinkReport(); r.written = printed; r.inserted = printed; r.changed = printed
         return r
     }

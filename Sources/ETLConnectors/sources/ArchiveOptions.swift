@@ -51,7 +51,7 @@ struct ArchiveOptions {
     /// Opened once per run: an S3 store holds its client (and connection) for every page.
     func openStore() throws -> ArchiveStore {
         do { return try ArchiveStore(url: url) } catch {
-            throw ETLError("cannot open the archive \(Redactor.shared.redact(url)): \(error)",
+            throw ETLError("cannot open the archive \(url): \(error)",
                            hint: "check ARCHIVE_URL and, for s3://, the AWS_* variables; nothing was written to the target")
         }
     }
@@ -74,7 +74,7 @@ struct ArchiveOptions {
         do {
             return try store.put(key: key, body: Data(bytes))
         } catch {
-            throw ETLError("could not archive the payload to \(Redactor.shared.redact(url)): \(error)",
+            throw ETLError("could not archive the payload to \(url): \(error)",
                            hint: "check the archive URL and credentials; nothing was written to the target")
         }
     }

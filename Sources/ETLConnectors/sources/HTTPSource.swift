@@ -76,7 +76,6 @@ public final class HTTPSource: SourceConnector {
         pagination = try options[Self.paginate].map { try HTTPPagination($0, format: format) }
         incremental = options[Self.incremental].map(IncrementalCursor.init)
         pipeline = context.pipelineName
-        if let token = options[Self.bearerToken] { Redactor.shared.add(token) }
     }
 
     /// `${ERP_URL}/inventory` with ERP_URL ending in `/` gives `…//inventory`; servers treat
@@ -117,7 +116,7 @@ public final class HTTPSource: SourceConnector {
         probe.method = .head
         probe.totalTimeout = min(probe.totalTimeout, 10)
         let response = try HTTPClient().send(probe)
-        if response.status >= 500 { throw ETLError("\(Redactor.shared.redact(probe.url)) answered HTTP \(response.status)") }
+        if response.status >= 500 { throw ETLError("\(probe.url) answered HTTP \(response.status)") }
     }
 
     public func read(_ context: RunContext, emit: (Batch) throws -> Void) throws {
@@ -166,7 +165,7 @@ public final class HTTPSource: SourceConnector {
                 }
                 if pageNumber == 1 { context.publish("archive_path", .string(location)) }
             }
-            let source = Redactor.shared.redact(url) + (walker != nil ? " (page \(pageNumber))" : "")
+            let source = url + (walker != nil ? " (page \(pageNumber))" : "")
             let count = try context.metrics.time("parse") {
                 try format.decode(bytes, source: source, batchSize: context.batchSize, context: context,
                                   firstPosition: position) { batch in

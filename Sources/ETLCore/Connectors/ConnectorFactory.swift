@@ -1,7 +1,7 @@
 /// How the registry builds one connector: a constructor of the kind's own
 /// protocol, so what comes out needs no cast.
 public enum ConnectorFactory {
-    public typealias Make<Stage> = (Options, BuildContext) throws -> Stage
+    public typealias Make<Built> = (Options, BuildContext) throws -> Built
 
     case source(Make<Source>)
     case transform(Make<Transform>)

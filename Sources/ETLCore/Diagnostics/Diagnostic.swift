@@ -44,7 +44,7 @@ public struct ETLError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         var s = (location.map { "\($0): " } ?? "") + message
         if let hint { s += " (hint: \(hint))" }
-        return Redactor.shared.redact(s)
+        return s
     }
 }
 

@@ -2,25 +2,46 @@ import Foundation
 
 /// Run logs. Text for people and cron (quiet on success: warnings, errors and
 /// one summary line), JSON lines for machines (every line carries the run id).
-/// Every line passes the redactor: secrets never reach the log.
+/// This is an edge where text leaves the process: every line passes the
+/// logger's redactor. A run logs through its own `scoped` logger, so two runs
+/// in one process each carry their own run id, pipeline and secrets.
 public final class Logger: @unchecked Sendable {
-    public enum Format: String, Sendable { case text, json }
+    public enum Format: String, Sendable, CaseIterable { case text, json }
     public enum Level: Int, Comparable, Sendable {
         case debug, info, warning, error
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
         var name: String { ["debug", "info", "warning", "error"][rawValue] }
     }
 
-    public var format: Format
-    public var minimumLevel: Level
-    public var runID: String?
-    public var pipeline: String?
-    private let lock = NSLock()
-    private let write: (String) -> Void
+    /// Where lines go; shared by a logger and the loggers scoped from it, so lines never interleave.
+    final class Output: @unchecked Sendable {
+        let lock = NSLock()
+        let write: (String) -> Void
+        init(_ write: @escaping (String) -> Void) { self.write = write }
+        func emit(_ line: String) { lock.lock(); defer { lock.unlock() }; write(line) }
+    }
 
-    public init(format: Format = .text, minimumLevel: Level = .warning,
+    public let format: Format
+    public let minimumLevel: Level
+    public let runID: String?
+    public let pipeline: String?
+    public let redactor: Redactor
+    private let output: Output
+
+    public init(format: Format = .text, minimumLevel: Level = .warning, redactor: Redactor = Redactor(),
                 write: @escaping (String) -> Void = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }) {
-        self.format = format; self.minimumLevel = minimumLevel; self.write = write
+        self.format = format; self.minimumLevel = minimumLevel; self.redactor = redactor
+        self.runID = nil; self.pipeline = nil; self.output = Output(write)
+    }
+
+    private init(_ base: Logger, runID: String?, pipeline: String?, redactor: Redactor) {
+        format = base.format; minimumLevel = base.minimumLevel; output = base.output
+        self.runID = runID; self.pipeline = pipeline; self.redactor = redactor
+    }
+
+    /// The same output, with a run's id, pipeline and (optionally) its own secrets.
+    public func scoped(runID: String? = nil, pipeline: String? = nil, redactor: Redactor? = nil) -> Logger {
+        Logger(self, runID: runID ?? self.runID, pipeline: pipeline ?? self.pipeline, redactor: redactor ?? self.redactor)
     }
 
     public func debug(_ m: @autoclosure () -> String, _ f: Fields = Fields()) { log(.debug, m(), f) }
@@ -53,7 +74,6 @@ public final class Logger: @unchecked Sendable {
             if !fields.isEmpty { s += " " + fields.map { "\($0.0)=\($0.1.text)" }.joined(separator: " ") }
             line = s
         }
-        lock.lock(); defer { lock.unlock() }
-        write(Redactor.shared.redact(line))
+        output.emit(redactor.redact(line))
     }
 }

@@ -6,6 +6,8 @@ public final class RunContext: @unchecked Sendable {
     public let pipeline: String
     public let startedAt: Date
     public let logger: Logger
+    /// The run's secrets: what stages print themselves (dry-run previews) passes it.
+    public var redactor: Redactor { logger.redactor }
     public let dryRun: Bool
     /// When the run's timeout expires; blocking calls (HTTP requests) cap their own timeouts by it.
     public var deadline: Date?
@@ -16,6 +18,8 @@ public final class RunContext: @unchecked Sendable {
     /// Records per batch handed between stages.
     public var batchSize: Int = 10_000
     public let metrics = RunMetrics()
+    /// Connections and transactions the run's stages share; they end with the run.
+    public let resources = RunResources()
     /// Set when the run must stop (timeout, SIGTERM): long loops check it between batches.
     private let cancelLock = NSLock()
     private var cancelReason: String?

@@ -27,9 +27,9 @@ public struct PayloadError: Error, CustomStringConvertible, Sendable, Equatable 
     public var description: String {
         var s = "\(source): \(message)"
         if let hint { s += " (hint: \(hint))" }
-        return Redactor.shared.redact(s)
+        return s
     }
 
     /// The form the rest of etl reports.
-    public var etlError: ETLError { ETLError(Redactor.shared.redact("\(source): \(message)"), hint: hint) }
+    public var etlError: ETLError { ETLError("\(source): \(message)", hint: hint) }
 }

@@ -1,30 +1,48 @@
 import Foundation
 
-/// Keeps every resolved secret (tokens, passwords, webhook URLs) and scrubs
-/// them from whatever is about to be printed: logs, errors, dry-run output.
+/// Knows one run's secrets (tokens, passwords, webhook URLs) and scrubs them
+/// from text that leaves the process: log lines, printed errors, notifier
+/// payloads, dry-run output. It works on the raw secret values — and their
+/// URL-encoded forms — so a password that makes its URL unparseable (a `/` in
+/// it) is still masked. One per run (or command), carried by its logger.
 public final class Redactor: @unchecked Sendable {
-    public static let shared = Redactor()
     private let lock = NSLock()
     private var secrets: [String] = []
 
+    public init(secrets: [String] = []) { secrets.forEach(add) }
+
+    /// Adds a secret, with its percent-encoded and percent-decoded forms.
     public func add(_ secret: String) {
         let s = secret.trimmingCharacters(in: .whitespacesAndNewlines)
         guard s.count >= 4 else { return }
+        var forms = [s]
+        if let encoded = s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { forms.append(encoded) }
+        if let decoded = s.removingPercentEncoding { forms.append(decoded) }
         lock.lock(); defer { lock.unlock() }
-        if !secrets.contains(s) {
-            secrets.append(s)
-            secrets.sort { $0.count > $1.count }   // longest first, so a URL is masked whole
-        }
+        for form in forms where form.count >= 4 && !secrets.contains(form) { secrets.append(form) }
+        secrets.sort { $0.count > $1.count }   // longest first, so a URL is masked whole
+    }
+
+    public func add(contentsOf list: [String]) { list.forEach(add) }
+
+    /// A new redactor knowing these secrets and more: a run's own, on top of the command's.
+    public func including(_ more: [String]) -> Redactor {
+        lock.lock(); let mine = secrets; lock.unlock()
+        let copy = Redactor()
+        copy.secrets = mine
+        copy.add(contentsOf: more)
+        return copy
     }
 
     public func redact(_ text: String) -> String {
         lock.lock(); let list = secrets; lock.unlock()
         var out = text
         for s in list where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
-        return Redactor.maskURLPasswords(out)
+        return Self.maskURLPasswords(out)
     }
 
-    /// `postgres://user:pass@host` → `postgres://user:***@host`, wherever it appears.
+    /// `postgres://user:pass@host` → `postgres://user:***@host`, wherever it appears:
+    /// a safety net for URLs that were never registered as secrets.
     static func maskURLPasswords(_ text: String) -> String {
         guard text.contains("://"), text.contains("@") else { return text }
         var result = ""
@@ -45,7 +63,38 @@ public final class Redactor: @unchecked Sendable {
     /// Names whose values are secrets even when the option type does not say so.
     public static func looksSecret(_ name: String) -> Bool {
         let n = name.uppercased()
-        return ["TOKEN", "PASSWORD", "SECRET", "PASSWD", "API_KEY", "WEBHOOK", "PRIVATE", "CREDENTIAL"]
+        return ["TOKEN", "PASSWORD", "SECRET", "PASSWD", "API_KEY", "APIKEY", "WEBHOOK", "PRIVATE", "CREDENTIAL", "ACCESS_KEY"]
             .contains { n.contains($0) }
+    }
+
+    /// Passwords written inside URLs (`scheme://user:password@host`). The password is
+    /// taken up to the last `@` of the authority-and-beyond, not by parsing the URL,
+    /// so `postgresql://etl:S3c/ret@db/x` gives `S3c/ret` although it does not parse.
+    public static func urlPasswords(in text: String) -> [String] {
+        var found: [String] = []
+        var rest = Substring(text)
+        while let schemeEnd = rest.range(of: "://") {
+            rest = rest[schemeEnd.upperBound...]
+            let end = rest.firstIndex(where: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\"" }) ?? rest.endIndex
+            let candidate = rest[..<end]
+            guard let at = candidate.lastIndex(of: "@") else { continue }
+            let userinfo = candidate[..<at]
+            guard let colon = userinfo.firstIndex(of: ":"), !userinfo[..<colon].contains("/") else { continue }
+            let password = String(userinfo[userinfo.index(after: colon)...])
+            if !password.isEmpty { found.append(password) }
+        }
+        return found
+    }
+
+    /// The secrets an environment holds: values of secret-looking names, and
+    /// passwords inside any URL-valued variable (DATABASE_URL, ARCHIVE_URL …).
+    public static func secrets(inEnvironment environment: [String: String]) -> [String] {
+        var out: [String] = []
+        for (name, value) in environment where !value.isEmpty {
+            // Flags such as WEBHOOK_ENABLED=true are not secrets; masking "true" everywhere would hide everything.
+            if looksSecret(name), value.count >= 6 { out.append(value) }
+            out += urlPasswords(in: value)
+        }
+        return out
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import ETLCore
 import ETLConfig
-import ETLRunner
+import ETLConnectors
 
 /// Pipelines loaded from files through the real registry: every diagnostic kind
 /// at its exact line and column.
@@ -21,7 +21,7 @@ final class PipelineLoaderTests: XCTestCase {
                       overrides: [String] = []) throws -> (PipelineLoader.Result, String) {
         let path = directory + "/p.yaml"
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        let loader = PipelineLoader(registry: Registry.make(), environment: environment, strict: strict, overrides: overrides)
+        let loader = PipelineLoader(registry: BuiltinConnectors.makeRegistry(), environment: environment, strict: strict, overrides: overrides)
         return (loader.load(path: path), path)
     }
 

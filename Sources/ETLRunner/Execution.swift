@@ -1,0 +1,120 @@
+import Foundation
+import ETLCore
+import ETLConfig
+
+/// One unit of input — a whole source for `etl run`; one batch or one claimed
+/// inbox batch for the drivers to come — taken through the plan's transforms
+/// and sinks inside one transaction: sinks opened, batches pushed, transforms
+/// finished, sinks prepared, rejects checked, then everything committed. When
+/// anything throws, every sink is rolled back before the error goes on.
+final class Execution {
+    private let plan: PipelinePlan
+    private let context: RunContext
+    private let rejects: RejectStream
+    private let previewLimit: Int
+    /// The first records after transforms, for `--dry-run`.
+    private(set) var preview: [Record] = []
+
+    init(plan: PipelinePlan, context: RunContext, previewLimit: Int) {
+        self.plan = plan; self.context = context; self.previewLimit = previewLimit
+        rejects = RejectStream(policy: plan.spec.rejects, sink: plan.rejectSink, context: context)
+    }
+
+    /// Reads `source` to the end and commits; returns what the sinks did.
+    @discardableResult
+    func run(reading source: Source) throws -> SinkReport {
+        context.rejectHandler = { [rejects] in rejects.add($0) }
+        do {
+            try open()
+            try source.read(context) { batch in
+                try self.context.checkCancelled()
+                try self.push(batch, from: 0)
+            }
+            let total = try finish()
+            try commit()
+            return total
+        } catch {
+            rollback()
+            throw error
+        }
+    }
+
+    private func open() throws {
+        for (_, sink) in plan.sinks { try sink.open(context) }
+        try plan.rejectSink?.open(context)
+    }
+
+    private func push(_ batch: Batch, from index: Int) throws {
+        var current = batch
+        for (_, transform) in plan.transforms[index...] {
+            let out = try transform.process(current, context)
+            out.rejects.forEach(rejects.add)
+            current = out.batch
+            if current.isEmpty { return }
+        }
+        if context.dryRun && preview.count < previewLimit {
+            preview += current.records.prefix(previewLimit - preview.count)
+        }
+        // A sink with `route:` takes its route's records; a sink without one takes
+        // every record, however many sinks there are.
+        for (stage, sink) in plan.sinks {
+            if let route = stage.route {
+                let mine = current.records.filter { $0.route == route }
+                if !mine.isEmpty { try sink.write(Batch(mine), context) }
+            } else {
+                try sink.write(current, context)
+            }
+        }
+    }
+
+    /// Transforms release what they hold, sinks apply what they staged, rejects are checked.
+    private func finish() throws -> SinkReport {
+        for i in plan.transforms.indices {
+            let out = try plan.transforms[i].transform.finish(context)
+            out.rejects.forEach(rejects.add)
+            if !out.batch.isEmpty { try push(out.batch, from: i + 1) }
+        }
+        try context.checkCancelled()
+
+        var total = SinkReport()
+        for (stage, sink) in plan.sinks {
+            let r = try sink.prepare(context)
+            context.logger.info("sink \(stage.label): \(r.written) written, \(r.inserted) inserted, \(r.updated) updated, \(r.deleted) deleted")
+            total.written += r.written; total.changed += r.changed
+            total.inserted += r.inserted; total.updated += r.updated; total.deleted += r.deleted
+            r.rejects.forEach(rejects.add)
+        }
+        context.metrics.add("records_written", total.written)
+        context.metrics.add("items_changed", total.changed)
+        context.metrics.add("inserted", total.inserted)
+        context.metrics.add("updated", total.updated)
+        context.metrics.add("deleted", total.deleted)
+        try rejects.flush()
+        if let rejectSink = plan.rejectSink { _ = try rejectSink.prepare(context) }
+        try context.checkCancelled()
+        try rejects.checkLimit()
+        if context.dryRun { printDryRun(total) }
+        return total
+    }
+
+    private func commit() throws {
+        for (_, sink) in plan.sinks { try sink.commit(context) }
+        try plan.rejectSink?.commit(context)
+    }
+
+    private func rollback() {
+        for (_, sink) in plan.sinks { sink.rollback(context) }
+        plan.rejectSink?.rollback(context)
+    }
+
+    /// Dry-run output is an edge: it passes the run's redactor.
+    private func printDryRun(_ total: SinkReport) {
+        var out = "dry run of \(plan.spec.name): nothing was written\n"
+        out += "would write \(total.written) records: \(total.inserted) inserted, \(total.updated) updated, \(total.deleted) deleted; \(context.metrics.count("records_rejected")) rejected\n"
+        if !preview.isEmpty {
+            out += "first \(preview.count) records after transforms:\n"
+            for r in preview { out += JSONWriter.string(r.value) + "\n" }
+        }
+        FileHandle.standardOutput.write(Data(context.redactor.redact(out).utf8))
+    }
+}
