@@ -86,9 +86,10 @@ public final class PipelineRunner {
         var status = RunStatus.completed
         var errorMessage: String?
         var exitCode = RunExitCode.success
+        var bookkeepingErrors: [String] = []
         do {
             try Execution(plan: plan, context: context, previewLimit: settings.previewLimit).run(reading: plan.source)
-            control?.saveState(context)
+            do { try control?.saveState(context) } catch { bookkeepingErrors.append("\(error)") }
         } catch let e as RejectStream.LimitExceeded {
             status = .failed; errorMessage = e.message; exitCode = .rejectsExceeded
         } catch {
@@ -98,9 +99,16 @@ public final class PipelineRunner {
             exitCode = .failed
         }
 
-        let finalVariables = report.variables(status, error: errorMessage)
-        control?.finish(status: status, error: finalVariables["error"]?.stringValue, variables: finalVariables)
-        report.log(finalVariables, error: finalVariables["error"]?.stringValue)
+        var finalVariables = report.variables(status, error: errorMessage)
+        do { try control?.finish(status: status, error: finalVariables["error"]?.stringValue, variables: finalVariables) }
+        catch { bookkeepingErrors.append("\(error)") }
+        // The data is in, but the ledger or the cursor is not: loud, and not exit 0.
+        if !bookkeepingErrors.isEmpty {
+            for message in bookkeepingErrors { logger.error(context.redactor.redact(message)) }
+            if exitCode == .success { exitCode = .bookkeepingFailed }
+            if errorMessage == nil { finalVariables = report.variables(status, error: bookkeepingErrors.joined(separator: "; ")) }
+        }
+        report.log(finalVariables, error: status == .failed ? finalVariables["error"]?.stringValue : nil)
         notifications.evaluate(finalVariables, context: context)
         return RunOutcome(exitCode: exitCode, status: status, variables: finalVariables)
     }

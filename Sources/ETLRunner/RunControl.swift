@@ -43,13 +43,23 @@ final class RunControl {
         if let ledgerSpec = spec.ledger {
             let l = RunLedger(connection: connection, spec: ledgerSpec, pipeline: spec.name)
             try l.prepareTable()
+            try l.checkColumnTypes()
             for row in try l.runningRows() {
+                let name = row.runID ?? "#\(row.id)"
                 let age = DurationParser.format(row.ageSeconds)
+                // The lock is the truth: we hold it, so a row of ours still `running` belongs to a
+                // process that died (SIGKILL, OOM, a crash, a lost connection) — it cannot be alive.
+                if lockKey != nil && row.hasPipeline {
+                    try l.markFailed(id: row.id, reason: "process died: run \(name) started at \(row.startedAt) and no longer holds the lock")
+                    logger.warning("marked run \(name) as failed: its process died (started at \(row.startedAt), \(age) ago, lock free)")
+                    continue
+                }
+                // Without a lock only age tells: a row younger than the timeout may be a live run.
                 if row.ageSeconds < spec.timeout {
-                    return .overlap("run \(row.runID ?? "#\(row.id)") has been running for \(age)")
+                    return .overlap("run \(name) has been running for \(age)")
                 }
                 try l.markFailed(id: row.id, reason: "timed out: still marked running after \(age) (limit \(DurationParser.format(spec.timeout)))")
-                logger.warning("marked stale run \(row.runID ?? "#\(row.id)") as failed (running for \(age))")
+                logger.warning("marked stale run \(name) as failed (running for \(age))")
             }
             ledgerID = try l.start(runID: runID)
             ledger = l
@@ -69,16 +79,20 @@ final class RunControl {
     }
 
     /// After the sinks committed, never before: a cursor must not pass unwritten data.
-    func saveState(_ context: RunContext) {
+    func saveState(_ context: RunContext) throws {
         guard let stateStore, !context.stateToSave.isEmpty else { return }
         do { try stateStore.save(context.stateToSave) }
-        catch { logger.error("data committed but the state (cursor) could not be saved: \(error); the next run repeats some records") }
+        catch { throw ETLError("the data committed but the state (cursor) could not be saved: \(error); the next run repeats some records") }
     }
 
-    func finish(status: RunStatus, error: String?, variables: Fields) {
+    func finish(status: RunStatus, error: String?, variables: Fields) throws {
         guard let ledger, let ledgerID else { return }
         do { try ledger.finish(id: ledgerID, status: status, error: error, variables: variables) }
-        catch { logger.error("could not finish the ledger row \(ledgerID): \(error)") }
+        catch {
+            let committed = status == .completed ? "the data committed, but " : ""
+            throw ETLError("\(committed)the ledger row \(ledgerID) of \(spec.ledger?.table ?? "the ledger") could not be finished: \(error)",
+                           hint: "check the ledger's column mapping (ledger.columns) against the table")
+        }
     }
 
     /// Releases the lock (also released by the server if the process dies) and disconnects.

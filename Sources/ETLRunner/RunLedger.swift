@@ -42,6 +42,39 @@ final class RunLedger {
         }
     }
 
+    /// A run variable mapped to a column that cannot hold it (the duration in seconds,
+    /// 12.5, into a bigint) would fail the ledger update after the data committed.
+    /// Found here, before anything is touched.
+    func checkColumnTypes() throws {
+        let rows = try connection.execute("""
+            SELECT a.attname, t.typcategory, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+            """, [.string(spec.table)]).rows()
+        var columns: [String: (category: String, name: String)] = [:]
+        for row in rows {
+            if let name = row["attname"]?.stringValue {
+                columns[name] = (row["typcategory"]?.stringValue ?? "", row["typname"]?.stringValue ?? "")
+            }
+        }
+        for (column, variable) in spec.columns {
+            guard let actual = columns[column], actual.category != "S" else { continue }   // text holds anything
+            let wanted = RunLedger.sqlType(of: variable)
+            let fits: Bool
+            switch wanted {
+            case "text": fits = false
+            case "timestamp": fits = actual.category == "D"
+            case "boolean": fits = actual.category == "B"
+            case "double precision": fits = actual.category == "N" && !["int2", "int4", "int8"].contains(actual.name)
+            default: fits = actual.category == "N"
+            }
+            if !fits {
+                throw ETLError("ledger column \(spec.table).\(column) is \(actual.name) but run variable \(variable) is \(wanted)",
+                               hint: variable == "duration" ? "map duration_ms (an integer) instead, or change the column type"
+                                                              : "map a run variable of the column's type, or change the column type")
+            }
+        }
+    }
+
     static func sqlType(of variable: String) -> String {
         switch variable {
         case "pipeline", "run_id", "status", "error", "archive_path": return "text"
@@ -52,16 +85,18 @@ final class RunLedger {
         }
     }
 
-    struct RunningRow { var id: Int64; var ageSeconds: Double; var runID: String? }
+    struct RunningRow { var id: Int64; var ageSeconds: Double; var runID: String?; var startedAt: String; var hasPipeline: Bool }
 
     /// Runs of this pipeline still marked running (rows without a pipeline name count too: older tools wrote them).
     func runningRows() throws -> [RunningRow] {
         let r = try connection.execute("""
-            SELECT id, EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC' - started_at))::float8 AS age, run_id
+            SELECT id, EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC' - started_at))::float8 AS age, run_id,
+                   to_char(started_at, 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS started, pipeline IS NOT NULL AS has_pipeline
             FROM \(table) WHERE status = 'running' AND (pipeline IS NULL OR pipeline = $1) ORDER BY started_at
             """, [.string(pipeline)])
         return r.rows().map {
-            RunningRow(id: $0["id"]?.intValue ?? 0, ageSeconds: $0["age"]?.doubleValue ?? 0, runID: $0["run_id"]?.stringValue)
+            RunningRow(id: $0["id"]?.intValue ?? 0, ageSeconds: $0["age"]?.doubleValue ?? 0, runID: $0["run_id"]?.stringValue,
+                       startedAt: $0["started"]?.stringValue ?? "?", hasPipeline: $0["has_pipeline"]?.boolValue ?? false)
         }
     }
 
@@ -92,6 +127,9 @@ final class RunLedger {
         }
     }
 
+    /// Finishes the row with every mapped column. If that fails, the row still leaves
+    /// `running` (with the status and the reason) before the error goes on: a row left
+    /// `running` would make the next run think this one is alive.
     func finish(id: Int64, status: RunStatus, error: String?, variables: Fields) throws {
         var sets = ["status = $2", "completed_at = now() AT TIME ZONE 'UTC'", "error_message = $3", "duration_ms = $4"]
         var params: [Value] = [.int(id), .string(status.rawValue), error.map { .string($0) } ?? .null,
@@ -100,6 +138,14 @@ final class RunLedger {
             params.append(variables[variable] ?? .null)
             sets.append("\(PostgresConnection.quoteIdentifier(column)) = $\(params.count)")
         }
-        try connection.execute("UPDATE \(table) SET \(sets.joined(separator: ", ")) WHERE id = $1", params)
+        do {
+            try connection.execute("UPDATE \(table) SET \(sets.joined(separator: ", ")) WHERE id = $1", params)
+        } catch let failure {
+            let note = "ledger columns could not be written: \(failure)"
+            _ = try? connection.execute("""
+                UPDATE \(table) SET status = $2, completed_at = now() AT TIME ZONE 'UTC', error_message = $3 WHERE id = $1
+                """, [.int(id), .string(status.rawValue), .string(error.map { "\($0); \(note)" } ?? note)])
+            throw failure
+        }
     }
 }

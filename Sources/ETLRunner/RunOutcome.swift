@@ -11,6 +11,9 @@ public enum RunExitCode: Int32 {
     case skipped = 3
     /// Too many records were rejected (past `rejects.max`); the run was rolled back.
     case rejectsExceeded = 4
+    /// The data committed, but the run's bookkeeping (ledger row, saved cursor) failed:
+    /// the target changed, yet the next run may not know it. Needs an operator.
+    case bookkeepingFailed = 5
 }
 
 public struct RunOutcome {

@@ -9,7 +9,8 @@ struct ETLCommand: ParsableCommand {
         abstract: "Run, validate and inspect data pipelines written in YAML.",
         discussion: """
         Exit codes: 0 success · 1 run failed (target unchanged) · 2 configuration invalid · \
-        3 skipped (another run holds the lock) · 4 too many rejected records (rolled back).
+        3 skipped (another run holds the lock) · 4 too many rejected records (rolled back) · \
+        5 data committed but the ledger row or the saved cursor could not be written.
         """,
         subcommands: [RunCommand.self, ValidateCommand.self, ListConnectorsCommand.self, DescribeCommand.self, DocsCommand.self])
 
