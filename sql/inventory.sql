@@ -1,4 +1,4 @@
--- Schema of the ERP → e-commerce inventory sync (shared/seeds/inventory-sync-spec.md).
+-- Schema of the ERP → e-commerce inventory sync (docs/flows.md, "Inventory sync").
 -- Run before every run by pipelines/inventory.yaml: idempotent, no manual step.
 -- `products` is the shop's own table and must already exist.
 CREATE TABLE IF NOT EXISTS inventory (

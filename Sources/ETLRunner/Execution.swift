@@ -6,10 +6,13 @@ import ETLConfig
 /// inbox batch for the drivers to come — taken through the plan's transforms
 /// and sinks inside one transaction: sinks opened, batches pushed, transforms
 /// finished, sinks prepared, rejects checked, then everything committed. When
-/// anything throws, every sink is rolled back before the error goes on.
+/// anything throws, every sink is rolled back before the error goes on — except
+/// the rejects sink: it has transactions of its own, so the record of what was
+/// refused survives a rolled-back run (that is when it matters most).
 final class Execution {
     private let plan: PipelinePlan
     private let context: RunContext
+    private let rejectsContext: RunContext
     private let rejects: RejectStream
     private let previewLimit: Int
     /// The first records after transforms, for `--dry-run`.
@@ -17,7 +20,8 @@ final class Execution {
 
     init(plan: PipelinePlan, context: RunContext, previewLimit: Int) {
         self.plan = plan; self.context = context; self.previewLimit = previewLimit
-        rejects = RejectStream(policy: plan.spec.rejects, sink: plan.rejectSink, context: context)
+        rejectsContext = context.separateTransactions()
+        rejects = RejectStream(policy: plan.spec.rejects, sink: plan.rejectSink, context: rejectsContext)
     }
 
     /// Reads `source` to the end and commits; returns what the sinks did.
@@ -32,16 +36,27 @@ final class Execution {
             }
             let total = try finish()
             try commit()
+            count(total)
             return total
         } catch {
             rollback()
+            keepRejects()
             throw error
         }
     }
 
+    /// Counted once committed, so a rolled-back run says it wrote nothing.
+    private func count(_ total: SinkReport) {
+        context.metrics.add("records_written", total.written)
+        context.metrics.add("items_changed", total.changed)
+        context.metrics.add("inserted", total.inserted)
+        context.metrics.add("updated", total.updated)
+        context.metrics.add("deleted", total.deleted)
+    }
+
     private func open() throws {
         for (_, sink) in plan.sinks { try sink.open(context) }
-        try plan.rejectSink?.open(context)
+        try plan.rejectSink?.open(rejectsContext)
     }
 
     private func push(_ batch: Batch, from index: Int) throws {
@@ -84,13 +99,7 @@ final class Execution {
             total.inserted += r.inserted; total.updated += r.updated; total.deleted += r.deleted
             r.rejects.forEach(rejects.add)
         }
-        context.metrics.add("records_written", total.written)
-        context.metrics.add("items_changed", total.changed)
-        context.metrics.add("inserted", total.inserted)
-        context.metrics.add("updated", total.updated)
-        context.metrics.add("deleted", total.deleted)
-        try rejects.flush()
-        if let rejectSink = plan.rejectSink { _ = try rejectSink.prepare(context) }
+        try prepareRejects()
         try context.checkCancelled()
         try rejects.checkLimit()
         if context.dryRun { printDryRun(total) }
@@ -99,12 +108,34 @@ final class Execution {
 
     private func commit() throws {
         for (_, sink) in plan.sinks { try sink.commit(context) }
-        try plan.rejectSink?.commit(context)
+        try plan.rejectSink?.commit(rejectsContext)
+        rejectsCommitted = true
+    }
+
+    private var rejectsCommitted = false
+    private var rejectsPrepared = false
+
+    private func prepareRejects() throws {
+        guard let rejectSink = plan.rejectSink, !rejectsPrepared else { return }
+        try rejects.flush()
+        _ = try rejectSink.prepare(rejectsContext)
+        rejectsPrepared = true
     }
 
     private func rollback() {
         for (_, sink) in plan.sinks { sink.rollback(context) }
-        plan.rejectSink?.rollback(context)
+    }
+
+    /// The data rolled back; the rejects seen so far are still written, in their own transaction.
+    private func keepRejects() {
+        guard let rejectSink = plan.rejectSink, !rejectsCommitted, rejects.count > 0 else { return }
+        do {
+            try prepareRejects()
+            try rejectSink.commit(rejectsContext)
+        } catch {
+            rejectSink.rollback(rejectsContext)
+            context.logger.error("the run's rejected records could not be kept either: \(error)")
+        }
     }
 
     /// Dry-run output is an edge: it passes the run's redactor.

@@ -16,6 +16,9 @@ final class RejectStream {
     /// A rejects-sink write that failed mid-run (the reject handler cannot throw): fails the run at the end.
     private var sinkError: Error?
 
+    /// Records refused so far in this execution.
+    var count: Int { seen }
+
     init(policy: RejectsPolicy, sink: Sink?, context: RunContext) {
         self.policy = policy; self.sink = sink; self.context = context
     }

@@ -40,6 +40,10 @@ final class RunReport {
             if let value = v[name], !value.isNull { fields[name] = value }
         }
         for (name, value) in context.metrics.snapshot where name.hasSuffix("_ms") && fields[name] == nil { fields[name] = value }
+        if context.dryRun {
+            // Nothing was written: a dry run's summary says what would have been.
+            fields = Fields(fields.map { ($0.0 == "records_written" ? "would_write" : $0.0 == "items_changed" ? "would_change" : $0.0, $0.1) })
+        }
         if let error {
             context.logger.error("\(spec.name) failed: \(error)", fields)
         } else {

@@ -111,6 +111,18 @@ final class InventoryPipelineTests: XCTestCase {
         XCTAssertEqual(try harness.lastJob()["items_changed"], "1")
     }
 
+    func testTheNightlyPayloadIsASnapshotAnAbsentFlagClearsDiscontinuedLikeFalse() throws {
+        let items = InventoryHarness.skus(1...3)
+        harness = try InventoryHarness(products: 3, erpResponses: [["status": 200, "body": InventoryHarness.payload(items, discontinued: ["SKU-00002": true])]])
+        XCTAssertEqual(try harness.run().exitCode, 0)
+        XCTAssertEqual(try harness.inventory()["SKU-00002"].map { [$0.1, $0.2] }, [true, true])
+        // The next snapshot no longer mentions the flag: the stock came back.
+        try harness.replaceERP([["status": 200, "body": InventoryHarness.payload(items)]])
+        XCTAssertEqual(try harness.run().exitCode, 0)
+        XCTAssertEqual(try harness.inventory()["SKU-00002"].map { [$0.1, $0.2] }, [false, false])
+        XCTAssertEqual(try harness.lastJob()["items_changed"], "1")
+    }
+
     func testServerErrorThenSuccessIsRetried() throws {
         harness = try InventoryHarness(products: 5, erpResponses: [["status": 500, "body": "boom"], ["status": 503],
                                                                    ["status": 200, "body": InventoryHarness.payload(InventoryHarness.skus(1...5))]])
@@ -237,6 +249,8 @@ final class InventoryPipelineTests: XCTestCase {
         let r = try harness.run(["--dry-run"])
         XCTAssertEqual(r.exitCode, 0, r.output)
         XCTAssertTrue(r.stdout.contains("would write 5 records"), r.stdout)
+        XCTAssertTrue(r.stderr.contains("would_write=5"), "the summary says what would be written: \(r.stderr)")
+        XCTAssertFalse(r.output.contains("records_written="), "a dry run never says written: \(r.output)")
         XCTAssertEqual(try harness.db.scalar("SELECT count(*) FROM inventory"), "0")
         XCTAssertEqual(try harness.db.scalar("SELECT count(*) FROM sync_jobs"), "0")
         XCTAssertFalse(r.output.contains(InventoryHarness.token))

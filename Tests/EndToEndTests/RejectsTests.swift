@@ -89,8 +89,8 @@ final class RejectsTests: XCTestCase {
         XCTAssertEqual(r.exitCode, 4, r.output)
         XCTAssertTrue(r.stderr.contains("2 of 10 records rejected (20.00%), more than rejects.max 10.00%; rolled back"), r.stderr)
         XCTAssertNil(try lines("out.ndjson"), "the file sink commits only when the run does")
-        XCTAssertNil(try lines("rejects.ndjson"), "rejects of a rolled-back run are only logged")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["in.json", "pipeline.yaml"],
+        XCTAssertEqual(try lines("rejects.ndjson")?.count, 2, "the rejects of a rolled-back run are kept: they say why")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["in.json", "pipeline.yaml", "rejects.ndjson"],
                        "no temporary files left")
         // The same input within a count limit passes; an existing output is replaced only then.
         try write("pipeline.yaml", validatePipeline(max: "2"))

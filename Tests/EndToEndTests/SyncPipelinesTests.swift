@@ -229,16 +229,35 @@ final class SyncPipelinesTests: XCTestCase {
         XCTAssertEqual(mail.messages().first?["rcpt_to"] as? [String], ["data-admin@example.com"])
     }
 
-    func testBulkSyncPastTheRejectLimitWritesNothingAndMailsTheFailure() throws {
+    func testBulkSyncPastTheErrorThresholdLoadsTheGoodRecordsKeepsTheErrorsAndAlerts() throws {
         let source = try peer(["/records": Self.bulkPages(total: 150, pageSize: 100, bad: [1, 2, 3, 120])])
         let mail = try SMTPPeer()
         smtp = mail
         let r = try run("bulk-sync", ["SOURCE_URL": source.url, "SOURCE_TOKEN": "src-tok-1",
                                       "SMTP_URL": "smtp://127.0.0.1:\(mail.port)", "BULK_SYNC_MAIL_TO": "me@example.com"])
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM synced_records"), "146", "the good records are loaded")
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM sync_errors"), "4")
+        XCTAssertEqual(try db.query("SELECT status, total_records, processed_records, error_count FROM bulk_sync_jobs"),
+                       [["completed", "150", "146", "4"]])
+        XCTAssertEqual(mail.messages().count, 1)
+        let data = mail.messages().first?["data"] as? String ?? ""
+        XCTAssertTrue(data.contains("ALERT: bulk sync of contacts completed with 4 errors in 150 records, above the 1"), data)
+    }
+
+    func testBulkSyncAskedToRefuseRollsBackButTheErrorsSurviveAndCountsSayNothingWasWritten() throws {
+        let source = try peer(["/records": Self.bulkPages(total: 150, pageSize: 100, bad: [1, 2, 3, 120])])
+        let mail = try SMTPPeer()
+        smtp = mail
+        let r = try run("bulk-sync", ["SOURCE_URL": source.url, "SOURCE_TOKEN": "src-tok-1",
+                                      "SMTP_URL": "smtp://127.0.0.1:\(mail.port)", "BULK_SYNC_MAIL_TO": "me@example.com"],
+                        ["--set", "rejects.max=1%"])
         XCTAssertEqual(r.exitCode, 4, r.output)
         XCTAssertEqual(try db.scalar("SELECT count(*) FROM synced_records"), "0")
-        XCTAssertEqual(try db.scalar("SELECT count(*) FROM sync_errors"), "0", "rejects of a rolled-back run are only logged")
-        XCTAssertEqual(try db.scalar("SELECT status FROM bulk_sync_jobs"), "failed")
+        XCTAssertEqual(try db.query("SELECT record_id FROM sync_errors ORDER BY position"), [["r-1"], ["r-2"], ["r-3"], ["r-120"]],
+                       "the errors of a rolled-back run are kept: they say why")
+        XCTAssertEqual(try db.query("SELECT status, processed_records, error_count FROM bulk_sync_jobs"), [["failed", "0", "4"]],
+                       "the ledger counts what committed")
         let data = mail.messages().first?["data"] as? String ?? ""
         XCTAssertTrue(data.contains("Subject: Bulk sync failed:"), data)
         XCTAssertTrue(data.contains("4 of 150 records rejected"), data)

@@ -17,16 +17,28 @@ public final class RunContext: @unchecked Sendable {
 
     /// Records per batch handed between stages.
     public var batchSize: Int = 10_000
-    public let metrics = RunMetrics()
+    public let metrics: RunMetrics
     /// Connections and transactions the run's stages share; they end with the run.
     public let resources = RunResources()
     /// Set when the run must stop (timeout, SIGTERM): long loops check it between batches.
     private let cancelLock = NSLock()
     private var cancelReason: String?
 
-    public init(runID: String, pipeline: String, startedAt: Date = Date(), logger: Logger, dryRun: Bool = false) {
+    public init(runID: String, pipeline: String, startedAt: Date = Date(), logger: Logger, dryRun: Bool = false,
+                metrics: RunMetrics = RunMetrics()) {
         self.runID = runID; self.pipeline = pipeline; self.startedAt = startedAt
-        self.logger = logger; self.dryRun = dryRun
+        self.logger = logger; self.dryRun = dryRun; self.metrics = metrics
+    }
+
+    /// The same run — id, logger, metrics, deadline, cancellation — with transactions of
+    /// its own: for writes that must commit even when the run's data rolls back (rejects).
+    public func separateTransactions() -> RunContext {
+        let other = RunContext(runID: runID, pipeline: pipeline, startedAt: startedAt, logger: logger, dryRun: dryRun, metrics: metrics)
+        other.deadline = deadline
+        other.batchSize = batchSize
+        other.state = state
+        onCancel { [weak self, weak other] in other?.cancel(self?.cancellation ?? "cancelled") }
+        return other
     }
 
     private var cancelHandlers: [() -> Void] = []
