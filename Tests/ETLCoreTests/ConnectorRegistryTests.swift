@@ -82,9 +82,12 @@ final class ConnectorRegistryTests: XCTestCase {
         XCTAssertEqual(Redactor.urlPasswords(in: url), ["S3c/ret@PW%"])
         let redactor = Redactor(secrets: Redactor.secrets(inEnvironment: ["DATABASE_URL": url, "HOME": "/root", "WEBHOOK_ON": "true"]))
         XCTAssertEqual(redactor.redact("error 08001 (etluser:S3c/ret@PW%@127.0.0.1): invalid integer value \"S3c\""),
-                       "error 08001 (etluser:***@127.0.0.1): invalid integer value \"S3c\"")
+                       "error 08001 (etluser:***@127.0.0.1): invalid integer value \"***\"", "even the piece libpq quotes")
         XCTAssertEqual(redactor.redact("dsn=S3c%2Fret%40PW%25"), "dsn=***", "the URL-encoded form is masked too")
         XCTAssertEqual(redactor.redact("flag true"), "flag true", "short flag values of secret-looking names are not secrets")
+        XCTAssertEqual(redactor.redact(#"invalid percent-encoded token: "ret@PW%@127.0.0.1:5432/etl""#),
+                       #"invalid percent-encoded token: "***""#, "a quoted piece of a password is masked whole")
+        XCTAssertEqual(redactor.redact(#"column "sku" is missing"#), #"column "sku" is missing"#)
     }
 
     func testDurationsAndSizes() {

@@ -38,7 +38,31 @@ public final class Redactor: @unchecked Sendable {
         lock.lock(); let list = secrets; lock.unlock()
         var out = text
         for s in list where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
+        if !list.isEmpty && out.contains("\"") { out = Self.maskQuotedFragments(out, list) }
         return Self.maskURLPasswords(out)
+    }
+
+    /// Libraries quote the piece of input they choke on — libpq, given a URL whose
+    /// password holds a `/` or `%`, says `invalid integer value "S3c"` or `invalid
+    /// percent-encoded token: "ret%x@db…"`: a piece of the password, never the whole.
+    /// A quoted token that shares four characters with a secret (or is a piece of one)
+    /// is masked whole.
+    static func maskQuotedFragments(_ text: String, _ secrets: [String]) -> String {
+        var parts = text.components(separatedBy: "\"")
+        guard parts.count >= 3 else { return text }
+        for i in stride(from: 1, to: parts.count - 1, by: 2) where sharesPiece(parts[i], secrets) { parts[i] = "***" }
+        return parts.joined(separator: "\"")
+    }
+
+    private static func sharesPiece(_ token: String, _ secrets: [String]) -> Bool {
+        guard token.count >= 3, token != "***" else { return false }
+        for secret in secrets {
+            if secret.contains(token) { return true }
+            let characters = Array(secret)
+            guard characters.count >= 4 else { continue }
+            for start in 0...(characters.count - 4) where token.contains(String(characters[start..<start + 4])) { return true }
+        }
+        return false
     }
 
     /// `postgres://user:pass@host` → `postgres://user:***@host`, wherever it appears:
