@@ -1,6 +1,7 @@
 import Foundation
 import ETLCore
 import ETLConfig
+import ETLConnectors
 import ETLPostgres
 
 /// A run's bookkeeping on its own connection, outside the data transaction:
@@ -21,7 +22,7 @@ final class RunControl {
     private var stateStore: StateStore?
 
     init(database: String, spec: PipelineSpec, logger: Logger) throws {
-        connection = try PostgresConnection(url: database)
+        connection = try PostgresConnection.connect(url: database)
         self.spec = spec
         self.logger = logger
         try connection.execute("SET TIME ZONE 'UTC'")

@@ -29,7 +29,7 @@ final class PostgresSession {
             session.participants += 1
             return (session, session.participants)
         }
-        let c = try PostgresConnection(url: url)
+        let c = try PostgresConnection.connect(url: url)
         context.onCancel { c.cancel() }
         try c.execute("SET TIME ZONE 'UTC'")
         try c.execute("BEGIN")

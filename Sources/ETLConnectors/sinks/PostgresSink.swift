@@ -72,7 +72,7 @@ public final class PostgresSink: Sink {
     }
 
     public func checkConnection() throws {
-        let c = try PostgresConnection(url: url)
+        let c = try PostgresConnection.connect(url: url)
         defer { c.close() }
         _ = try c.execute("SELECT 1 FROM \(PostgresConnection.quoteIdentifier(plan.table)) LIMIT 0")
     }

@@ -48,7 +48,7 @@ public final class LookupTransform: Transform {
     deinit { connection?.close() }
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
-        if connection == nil { connection = try PostgresConnection(url: url) }
+        if connection == nil { connection = try PostgresConnection.connect(url: url) }
         var keys: [Result<Value, Error>] = []
         var missing = Set<String>()
         for record in batch.records {
