@@ -1,4 +1,5 @@
 import ETLCore
+import ETLHTTP
 import Foundation
 
 /// Where sources keep the raw payloads they fetched: an S3 bucket (with an
