@@ -16,7 +16,7 @@ let allTargets: [Target] = [
         .target(name: "ETLExpr", dependencies: ["ETLCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
         .target(name: "ETLConfig", dependencies: ["ETLCore", "ETLExpr", "CYAML"], swiftSettings: swift5),
         .target(name: "ETLPostgres", dependencies: ["CLibPQ"], swiftSettings: swift5),
-        .target(name: "ETLHTTP", dependencies: ["ETLCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
+        .target(name: "ETLHTTP", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
         .target(name: "ETLConnectors", dependencies: ["ETLCore", "ETLExpr", "ETLConfig", "ETLPostgres", "ETLHTTP"], swiftSettings: swift5),
         .target(name: "ETLRunner", dependencies: ["ETLCore", "ETLExpr", "ETLConfig", "ETLPostgres", "ETLHTTP", "ETLConnectors"], swiftSettings: swift5),
         .executableTarget(name: "etl", dependencies: ["ETLRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swift5),

@@ -100,7 +100,9 @@ public final class HTTPSource: Source {
                            verifyTLS: options.bool("verify_tls", default: true))
         if options.has("basic_auth") {
             let b = options.object("basic_auth")
-            request.authorize(.basic(user: b.string("username") ?? "", password: b.string("password") ?? ""))
+            let auth = HTTPAuth.basic(user: b.string("username") ?? "", password: b.string("password") ?? "")
+            auth.registerSecrets()
+            request.authorize(auth)
         }
         return request
     }

@@ -18,7 +18,9 @@ public final class ArchiveStore {
     public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment, s3Client: S3Client? = nil) throws {
         location = try ArchiveStore.parse(url)
         if case .s3 = location {
-            s3 = try s3Client ?? S3Client(environment: environment)
+            let client = try s3Client ?? S3Client(environment: environment)
+            client.configuration.credentials.registerSecrets()
+            s3 = client
         } else {
             s3 = nil
         }
