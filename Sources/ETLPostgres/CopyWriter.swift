@@ -10,9 +10,11 @@ public final class CopyWriter {
     static let chunkSize = 1 << 20
 
     private let connection: PostgresConnection
-    private var buffer: [UInt8] = []
-    private var scratch: [UInt8] = []
-    private var fieldsInRow = 0
+    // Usable from inline: the field writers below are inlined into the codec
+    // in ETLConnectors, which calls them once per field of every row loaded.
+    @usableFromInline var buffer: [UInt8] = []
+    @usableFromInline var scratch: [UInt8] = []
+    @usableFromInline var fieldsInRow = 0
 
     init(connection: PostgresConnection) {
         self.connection = connection
@@ -20,12 +22,14 @@ public final class CopyWriter {
     }
 
     /// NULL (`\N`) as the next field of the current row; `endRow()` closes the row.
+    @inlinable
     public func writeNull() {
         startField()
         buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "N"))
     }
 
     /// Text as the next field, escaped for COPY.
+    @inlinable
     public func writeText(_ text: String) {
         startField()
         appendEscaped(text)
@@ -33,6 +37,7 @@ public final class CopyWriter {
 
     /// The text `write` produces as the next field, escaped for COPY. `write`
     /// appends to a reused scratch buffer, so no field allocates.
+    @inlinable
     public func writeText(_ write: (inout [UInt8]) -> Void) {
         startField()
         scratch.removeAll(keepingCapacity: true)
@@ -43,6 +48,7 @@ public final class CopyWriter {
     /// The text `write` appends straight into the buffer as the next field, not
     /// escaped: only for text that never holds a tab, newline, carriage return
     /// or backslash (numbers, booleans, timestamps). The fast path for them.
+    @inlinable
     public func writeSafeText(_ write: (inout [UInt8]) -> Void) {
         startField()
         write(&buffer)
@@ -67,19 +73,22 @@ public final class CopyWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func startField() {
+    @inlinable
+    func startField() {
         if fieldsInRow > 0 { buffer.append(UInt8(ascii: "\t")) }
         fieldsInRow += 1
     }
 
-    private func appendEscaped(_ s: String) {
+    @usableFromInline
+    func appendEscaped(_ s: String) {
         var s = s
         s.withUTF8 { appendEscaped($0) }
     }
 
     /// Backslash-escapes the bytes COPY's text format gives meaning to,
     /// copying the runs between them in one go.
-    private func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @usableFromInline
+    func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
         var runStart = 0
         for i in 0..<bytes.count {
             let escaped: UInt8

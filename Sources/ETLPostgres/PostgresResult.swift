@@ -3,7 +3,7 @@ import CLibPQ
 /// The rows of one statement, in the server's text output: each field is its
 /// text (or NULL), read by column type OID (`PostgresTypeOID`).
 public final class PostgresResult: @unchecked Sendable {
-    private let result: OpaquePointer
+    @usableFromInline let result: OpaquePointer
     public let rowCount: Int
     public let columns: [String]
     /// Type OID of each column.
@@ -40,12 +40,15 @@ public final class PostgresResult: @unchecked Sendable {
         return withFieldBytes(row: row, column: column) { String(decoding: $0, as: UTF8.self) }
     }
 
-    private func inRange(_ row: Int, _ column: Int) -> Bool {
+    @usableFromInline
+    func inRange(_ row: Int, _ column: Int) -> Bool {
         row >= 0 && row < rowCount && column >= 0 && column < columns.count
     }
 
     /// Lends the raw bytes of a field's text output (empty for NULL or out of
     /// range) without copying them: decoders read numbers straight from here.
+    /// Inlinable so the codec in ETLConnectors gets it specialised.
+    @inlinable
     public func withFieldBytes<T>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         guard inRange(row, column) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
         let length = Int(PQgetlength(result, Int32(row), Int32(column)))
