@@ -1,8 +1,7 @@
-import ETLCore
 import Foundation
 
-/// Credentials sent with a request. Building the header registers the secret
-/// with the redactor, so it can never be printed afterwards.
+/// Credentials sent with a request. Keeping their secrets out of logs is the
+/// job of whoever builds them from configuration.
 public enum HTTPAuth: Sendable {
     /// `Authorization: Bearer <token>`
     case bearer(token: String)
@@ -11,19 +10,15 @@ public enum HTTPAuth: Sendable {
     /// Any header carrying a secret, e.g. `X-API-Key: <key>`.
     case header(name: String, value: String)
 
-    /// The header to send (secrets registered with `Redactor.shared`).
+    /// The header to send.
     public var header: (String, String) {
         switch self {
         case .bearer(let token):
-            Redactor.shared.add(token)
             return ("Authorization", "Bearer \(token)")
         case .basic(let user, let password):
-            Redactor.shared.add(password)
             let encoded = Data("\(user):\(password)".utf8).base64EncodedString()
-            Redactor.shared.add(encoded)
             return ("Authorization", "Basic \(encoded)")
         case .header(let name, let value):
-            Redactor.shared.add(value)
             return (name, value)
         }
     }

@@ -1,5 +1,4 @@
 import CCurl
-import ETLCore
 import Foundation
 
 /// Sends HTTP(S) requests and reads `file://` URLs through libcurl.
@@ -38,7 +37,7 @@ public final class HTTPClient: HTTPTransport {
             throw HTTPError(kind: .invalidRequest("file:// URLs can only be read (GET)"), method: request.method.rawValue, url: request.url)
         }
         for (name, value) in request.headers where Self.hasLineBreak(name) || Self.hasLineBreak(value) || name.isEmpty {
-            throw HTTPError(kind: .invalidRequest("header '\(Redactor.shared.redact(name))' has an empty name or a line break"),
+            throw HTTPError(kind: .invalidRequest("header '\(name)' has an empty name or a line break"),
                             method: request.method.rawValue, url: request.url)
         }
 
@@ -128,10 +127,9 @@ public final class HTTPClient: HTTPTransport {
     private func errorKind(for code: CURLcode) -> HTTPError.Kind {
         if code == CURLE_OPERATION_TIMEDOUT { return .timeout }
         let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
-        let why = Redactor.shared.redact(detail)
-        if code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL { return .invalidRequest(why) }
-        if code == CURLE_PARTIAL_FILE { return .network("response body truncated (\(why))") }
-        return .network(why)
+        if code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL { return .invalidRequest(detail) }
+        if code == CURLE_PARTIAL_FILE { return .network("response body truncated (\(detail))") }
+        return .network(detail)
     }
 
     private static func milliseconds(_ seconds: Double) -> Int {

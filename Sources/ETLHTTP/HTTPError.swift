@@ -1,7 +1,5 @@
-import ETLCore
-
-/// A failed HTTP exchange. `url` is already redacted, so the error can be
-/// printed and logged as is.
+/// A failed HTTP exchange. `url` has its password and query values masked
+/// (`URLRedaction`); other secrets are for the printing side to scrub.
 public struct HTTPError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Equatable, Sendable {
         /// Connection refused, DNS failure, reset, truncated body…: worth retrying.
@@ -16,17 +14,17 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
 
     public var kind: Kind
     public var method: String
-    /// Redacted: no userinfo password, no query values.
+    /// Masked: no userinfo password, no query values.
     public var url: String
     /// How many times the request was sent (1 without retries).
     public var attempts: Int
-    /// Start of the response body for `.status` errors, redacted.
+    /// Start of the response body for `.status` errors.
     public var bodyExcerpt: String?
 
     public init(kind: Kind, method: String, url: String, attempts: Int = 1, bodyExcerpt: String? = nil) {
         self.kind = kind; self.method = method
         self.url = URLRedaction.redact(url)
-        self.attempts = attempts; self.bodyExcerpt = bodyExcerpt.map { Redactor.shared.redact($0) }
+        self.attempts = attempts; self.bodyExcerpt = bodyExcerpt
     }
 
     /// Network errors, timeouts, 429 and 5xx may succeed on another try.
@@ -53,7 +51,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         }
         if attempts > 1 { s += " (after \(attempts) attempts)" }
         if let bodyExcerpt, !bodyExcerpt.isEmpty { s += ": \(bodyExcerpt)" }
-        return Redactor.shared.redact(s)
+        return s
     }
 
     public var hint: String {
@@ -70,7 +68,4 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message + " (hint: \(hint))" }
-
-    /// The same failure as the project-wide error type.
-    public var etlError: ETLError { ETLError(message, hint: hint) }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import ETLCore
 
 public struct HTTPResponse: Sendable {
     /// HTTP status; a successful `file://` read reports 200.
@@ -22,11 +21,11 @@ public struct HTTPResponse: Sendable {
     /// The body as UTF-8 text (invalid bytes replaced).
     public var text: String { String(decoding: body, as: UTF8.self) }
 
-    /// The start of the body, one line, for error messages; secrets are redacted.
+    /// The start of the body, one line, for error messages.
     public func bodyExcerpt(limit: Int = 200) -> String {
         var s = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
             .trimmingCharacters(in: .whitespaces)
         if s.count > limit { s = String(s.prefix(limit)) + "…" }
-        return Redactor.shared.redact(s)
+        return s
     }
 }

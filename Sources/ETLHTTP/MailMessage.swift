@@ -1,5 +1,4 @@
 import Foundation
-import ETLCore
 
 /// One plain-text e-mail, rendered as an RFC 5322 message for SMTP.
 ///

@@ -1,4 +1,3 @@
-import ETLCore
 import Foundation
 
 /// Retries a request on failures that may go away: network errors, timeouts,
@@ -78,7 +77,7 @@ public struct RetryPolicy {
                 outcome = error.kind == .timeout ? "timed out" : "failed (\(error.message))"
             }
             let wait = delay(beforeRetry: attempt - 1, response: failedResponse)
-            log(Redactor.shared.redact("\(target) \(outcome) on attempt \(attempt) of \(maxAttempts); retrying in \(Self.format(wait))s"))
+            log("\(target) \(outcome) on attempt \(attempt) of \(maxAttempts); retrying in \(Self.format(wait))s")
             if wait > 0 { sleep(wait) }
         }
     }

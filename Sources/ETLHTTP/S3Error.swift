@@ -1,5 +1,3 @@
-import ETLCore
-
 /// S3 answered with an error status. `code` is S3's own error code from the
 /// XML body (`NoSuchBucket`, `AccessDenied`, …) when it sent one.
 public struct S3Error: Error, CustomStringConvertible, Sendable {
@@ -13,7 +11,7 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
 
     public init(operation: String, bucket: String, key: String? = nil, status: Int, code: String?, serverMessage: String?, attempts: Int = 1) {
         self.operation = operation; self.bucket = bucket; self.key = key; self.status = status
-        self.code = code; self.serverMessage = serverMessage.map { Redactor.shared.redact($0) }; self.attempts = attempts
+        self.code = code; self.serverMessage = serverMessage; self.attempts = attempts
     }
 
     public var message: String {
@@ -22,7 +20,7 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
         if let code { s += " \(code)" }
         if let serverMessage, !serverMessage.isEmpty { s += " (\(serverMessage))" }
         if attempts > 1 { s += " after \(attempts) attempts" }
-        return Redactor.shared.redact(s)
+        return s
     }
 
     public var hint: String {
@@ -38,6 +36,4 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message + " (hint: \(hint))" }
-
-    public var etlError: ETLError { ETLError(message, hint: hint) }
 }

@@ -1,5 +1,4 @@
 import CCurl
-import ETLCore
 import Foundation
 
 /// Sends e-mail over SMTP with libcurl: `smtp://host:25` (optionally upgraded
@@ -28,24 +27,23 @@ public final class SMTPClient {
                 verifyTLS: Bool = true, connectTimeout: Double = 10, timeout: Double = 30) {
         self.url = url; self.username = username; self.password = password; self.starttls = starttls
         self.verifyTLS = verifyTLS; self.connectTimeout = connectTimeout; self.timeout = timeout
-        if let password { Redactor.shared.add(password) }
     }
 
     private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    /// Delivers `message` to every recipient, or throws an `ETLError` saying why (never with the password).
+    /// Delivers `message` to every recipient, or throws an `SMTPError` saying why (never with the password).
     public func send(_ message: MailMessage) throws {
         _ = SMTPClient.globalInit
         let where_ = URLRedaction.redact(url)
         let scheme = url.lowercased()
         guard scheme.hasPrefix("smtp://") || scheme.hasPrefix("smtps://") else {
-            throw ETLError("mail server URL \(where_) must start with smtp:// or smtps://", hint: "e.g. smtp://mail.example.com:25 or smtps://mail.example.com:465")
+            throw SMTPError(message: "mail server URL \(where_) must start with smtp:// or smtps://", hint: "e.g. smtp://mail.example.com:25 or smtps://mail.example.com:465")
         }
         for mailbox in [message.from] + message.to {
-            if let problem = MailMessage.problem(with: mailbox) { throw ETLError("cannot send mail: \(problem)", hint: "check `from` and `to`") }
+            if let problem = MailMessage.problem(with: mailbox) { throw SMTPError(message: "cannot send mail: \(problem)", hint: "check `from` and `to`") }
         }
-        guard !message.to.isEmpty else { throw ETLError("cannot send mail: no recipients", hint: "set `to`") }
-        guard let handle = curl_easy_init() else { throw ETLError("libcurl could not be initialised") }
+        guard !message.to.isEmpty else { throw SMTPError(message: "cannot send mail: no recipients", hint: "set `to`") }
+        guard let handle = curl_easy_init() else { throw SMTPError(message: "libcurl could not be initialised") }
         defer { curl_easy_cleanup(handle) }
 
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -92,9 +90,9 @@ public final class SMTPClient {
 
         var reply = 0
         _ = etl_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &reply)
-        let detail = Redactor.shared.redact(errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code)))
+        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
         let said = reply > 0 ? " (server replied \(reply))" : ""
-        throw ETLError("sending mail through \(where_) failed: \(detail)\(said)", hint: Self.hint(code, reply: reply))
+        throw SMTPError(message: "sending mail through \(where_) failed: \(detail)\(said)", hint: Self.hint(code, reply: reply))
     }
 
     private static func hint(_ code: CURLcode, reply: Int) -> String {

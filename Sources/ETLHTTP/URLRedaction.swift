@@ -1,7 +1,5 @@
-import ETLCore
-
 /// Makes a URL safe to print: the userinfo password and every query value are
-/// masked (tokens often travel as `?api_key=…`), then known secrets are scrubbed.
+/// masked (tokens often travel as `?api_key=…`).
 public enum URLRedaction {
     public static func redact(_ url: String) -> String {
         var text = url
@@ -14,7 +12,7 @@ public enum URLRedaction {
             }.joined(separator: "&")
             text = String(text[...q]) + masked + String(text[fragmentStart...])
         }
-        return Redactor.shared.redact(maskUserInfo(text))
+        return maskUserInfo(text)
     }
 
     /// `https://user:pw@host/` → `https://user:***@host/`; `https://token@host/` → `https://***@host/`.

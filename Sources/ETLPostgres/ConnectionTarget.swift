@@ -1,19 +1,18 @@
 import CLibPQ
-import ETLCore
 
 /// What a connection string names, read with libpq's own parser so URIs and
 /// `key=value` strings agree with what libpq connects to. Only host, port and
-/// database ever reach a message; the password is registered with the redactor.
-struct ConnectionTarget {
+/// database ever reach a message; `secrets` tells callers what to keep out of theirs.
+public struct ConnectionTarget {
     var host: String?
     var port: String?
     var database: String?
     var user: String?
     var password: String?
-    /// The password as written (URL-encoded in a URI), redacted too.
+    /// The password as written (URL-encoded in a URI).
     var writtenPassword: String?
 
-    init(parsing conninfo: String) {
+    public init(parsing conninfo: String) {
         writtenPassword = ConnectionTarget.passwordByHand(conninfo)
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(conninfo, &errorMessage) else {
@@ -40,11 +39,9 @@ struct ConnectionTarget {
         }
     }
 
-    /// Makes sure the password can never be printed, whatever prints it.
-    func registerSecrets() {
-        for secret in [password, writtenPassword] {
-            if let secret, !secret.isEmpty { Redactor.shared.add(secret) }
-        }
+    /// The password, as parsed and as written: what must never be printed.
+    public var secrets: [String] {
+        [password, writtenPassword].compactMap { $0 }.filter { !$0.isEmpty }
     }
 
     /// `host:port/db` as best known before (or without) a connection.
@@ -55,7 +52,7 @@ struct ConnectionTarget {
         return "\(h):\(p)/\(d)"
     }
 
-    /// For strings libpq refuses to parse: still find a password to redact,
+    /// For strings libpq refuses to parse: still find the password,
     /// in `scheme://user:pass@` or `password=…` form.
     static func passwordByHand(_ text: String) -> String? {
         if let scheme = text.range(of: "://") {

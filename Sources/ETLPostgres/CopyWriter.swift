@@ -1,8 +1,8 @@
 import CLibPQ
-import ETLCore
 
-/// Streams rows into a running `COPY … FROM STDIN` in text format. Rows are
-/// escaped straight into one byte buffer and sent in ~1 MB chunks.
+/// Streams rows into a running `COPY … FROM STDIN` in text format, field by
+/// field as text or NULL. Rows are escaped straight into one byte buffer and
+/// sent in ~1 MB chunks.
 public final class CopyWriter {
     /// Rows written so far.
     public private(set) var rowCount = 0
@@ -10,39 +10,48 @@ public final class CopyWriter {
     static let chunkSize = 1 << 20
 
     private let connection: PostgresConnection
-    private var buffer: [UInt8] = []
-    private var scratch: [UInt8] = []
-    private var fieldsInRow = 0
+    // Usable from inline: the field writers below are inlined into the codec
+    // in ETLConnectors, which calls them once per field of every row loaded.
+    @usableFromInline var buffer: [UInt8] = []
+    @usableFromInline var scratch: [UInt8] = []
+    @usableFromInline var fieldsInRow = 0
 
     init(connection: PostgresConnection) {
         self.connection = connection
         buffer.reserveCapacity(CopyWriter.chunkSize + 64 * 1024)
     }
 
-    /// Writes one row: the values in the COPY's column order.
-    public func writeRow(_ values: [Value]) throws {
-        for value in values { writeField(value) }
-        try endRow()
+    /// NULL (`\N`) as the next field of the current row; `endRow()` closes the row.
+    @inlinable
+    public func writeNull() {
+        startField()
+        buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "N"))
     }
 
-    /// Writes one field of the current row; `endRow()` closes the row. Lets a
-    /// sink stream fields without building an array per row.
-    public func writeField(_ value: Value) {
-        if fieldsInRow > 0 { buffer.append(UInt8(ascii: "\t")) }
-        fieldsInRow += 1
-        switch value {
-        case .null:
-            buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "N"))
-        case .string(let s):
-            appendEscaped(s)
-        case .bool, .int, .double, .decimal, .timestamp:
-            // Their text never holds a tab, newline or backslash.
-            PostgresTextEncoder.append(value, to: &buffer)
-        case .array, .object:
-            scratch.removeAll(keepingCapacity: true)
-            PostgresTextEncoder.append(value, to: &scratch)
-            scratch.withUnsafeBufferPointer { appendEscaped($0) }
-        }
+    /// Text as the next field, escaped for COPY.
+    @inlinable
+    public func writeText(_ text: String) {
+        startField()
+        appendEscaped(text)
+    }
+
+    /// The text `write` produces as the next field, escaped for COPY. `write`
+    /// appends to a reused scratch buffer, so no field allocates.
+    @inlinable
+    public func writeText(_ write: (inout [UInt8]) -> Void) {
+        startField()
+        scratch.removeAll(keepingCapacity: true)
+        write(&scratch)
+        scratch.withUnsafeBufferPointer { appendEscaped($0) }
+    }
+
+    /// The text `write` appends straight into the buffer as the next field, not
+    /// escaped: only for text that never holds a tab, newline, carriage return
+    /// or backslash (numbers, booleans, timestamps). The fast path for them.
+    @inlinable
+    public func writeSafeText(_ write: (inout [UInt8]) -> Void) {
+        startField()
+        write(&buffer)
     }
 
     /// Ends the current row, sending the buffer when it is full.
@@ -64,14 +73,22 @@ public final class CopyWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func appendEscaped(_ s: String) {
+    @inlinable
+    func startField() {
+        if fieldsInRow > 0 { buffer.append(UInt8(ascii: "\t")) }
+        fieldsInRow += 1
+    }
+
+    @usableFromInline
+    func appendEscaped(_ s: String) {
         var s = s
         s.withUTF8 { appendEscaped($0) }
     }
 
     /// Backslash-escapes the bytes COPY's text format gives meaning to,
     /// copying the runs between them in one go.
-    private func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @usableFromInline
+    func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
         var runStart = 0
         for i in 0..<bytes.count {
             let escaped: UInt8

@@ -1,17 +1,15 @@
-import ETLCore
-
 /// Session-level advisory locks: one run of a pipeline at a time, across machines.
 extension PostgresConnection {
     /// Takes the lock if nobody holds it; false if another session does.
     /// Held until `advisoryUnlock` or the connection closes.
     public func tryAdvisoryLock(key: Int64) throws -> Bool {
-        try execute("SELECT pg_try_advisory_lock($1::bigint)", [.int(key)]).value(row: 0, column: 0) == .bool(true)
+        try execute("SELECT pg_try_advisory_lock($1::bigint)", parameters: [String(key)]).text(row: 0, column: 0) == "t"
     }
 
     /// Releases a lock this session holds; false if it held none.
     @discardableResult
     public func advisoryUnlock(key: Int64) throws -> Bool {
-        try execute("SELECT pg_advisory_unlock($1::bigint)", [.int(key)]).value(row: 0, column: 0) == .bool(true)
+        try execute("SELECT pg_advisory_unlock($1::bigint)", parameters: [String(key)]).text(row: 0, column: 0) == "t"
     }
 
     /// A stable lock key for a name (FNV-1a, 64 bit): the same on every machine and release.

@@ -1,5 +1,4 @@
 import CLibPQ
-import ETLCore
 
 extension PostgresConnection {
     /// Runs `COPY table (columns) FROM STDIN` and streams the rows `rows` writes.

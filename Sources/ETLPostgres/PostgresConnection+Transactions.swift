@@ -1,5 +1,4 @@
 import CLibPQ
-import ETLCore
 
 extension PostgresConnection {
     public func begin() throws { try execute("BEGIN") }

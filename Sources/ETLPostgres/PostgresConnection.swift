@@ -1,9 +1,8 @@
 import CLibPQ
-import ETLCore
 import Foundation
 
 /// One libpq connection. Statements run with bound text parameters only;
-/// results convert to `Value`s by column type. Not thread-safe, except
+/// results come back as the server's text output. Not thread-safe, except
 /// `cancel()`, which another thread (timeout, SIGTERM) may call at any time.
 /// Every failure is a `PostgresError`: a lost connection never crashes.
 public final class PostgresConnection: @unchecked Sendable {
@@ -22,7 +21,6 @@ public final class PostgresConnection: @unchecked Sendable {
     /// dates and UTF-8, which the value conversions rely on.
     public init(url: String, connectTimeout: Int = 10, applicationName: String = "etl") throws {
         let target = ConnectionTarget(parsing: url)
-        target.registerSecrets()
         // Keywords before `dbname` are defaults the URL may override.
         let keywords = ["connect_timeout", "fallback_application_name", "dbname"]
         let values = [String(connectTimeout), applicationName, url]
@@ -73,29 +71,18 @@ public final class PostgresConnection: @unchecked Sendable {
     /// True when a round trip to the server works.
     public func ping() -> Bool { (try? execute("SELECT 1")) != nil }
 
-    /// Runs one statement with `$1…$n` bound to `params` (sent as text; `.null`
-    /// as NULL, arrays as array literals so `= ANY($1)` works).
+    /// Runs one statement with `$1…$n` bound to `parameters` (text; nil as NULL).
     @discardableResult
-    public func execute(_ sql: String, _ params: [Value] = []) throws -> PostgresResult {
+    public func execute(_ sql: String, parameters: PostgresParameters = PostgresParameters()) throws -> PostgresResult {
         let conn = try liveConnection(sql)
-        var bytes: [UInt8] = []
-        var offsets: [Int?] = []
-        offsets.reserveCapacity(params.count)
-        for (index, param) in params.enumerated() {
-            if param.isNull { offsets.append(nil); continue }
-            let start = bytes.count
-            PostgresTextEncoder.append(param, to: &bytes)
-            if bytes[start...].contains(0) {
-                throw PostgresError(sqlstate: "22021", message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold",
-                                    statement: sql, endpoint: endpoint)
-            }
-            bytes.append(0)
-            offsets.append(start)
+        if let position = parameters.firstWithNUL {
+            throw PostgresError(sqlstate: "22021", message: "parameter $\(position) contains a NUL byte, which PostgreSQL text cannot hold",
+                                statement: sql, endpoint: endpoint)
         }
-        let result: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
+        let result: OpaquePointer? = parameters.bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
-            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in offset.flatMap { o in base.map { $0 + o } } }
-            return PQexecParams(conn, sql, Int32(params.count), nil, pointers, nil, nil, 0)
+            let pointers: [UnsafePointer<CChar>?] = parameters.offsets.map { offset in offset.flatMap { o in base.map { $0 + o } } }
+            return PQexecParams(conn, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
         }
         return try check(result, sql)
     }

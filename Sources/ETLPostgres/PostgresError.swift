@@ -1,8 +1,8 @@
-import ETLCore
+import Foundation
 
 /// A failure reported by PostgreSQL or libpq: what the server said (SQLSTATE,
 /// message, detail, hint), which statement, and which server. The password is
-/// never part of it: the endpoint is host:port/db only and the text is redacted.
+/// never part of it: the endpoint is host:port/db only.
 public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// Five-character SQLSTATE (`42P01`, `23505`, `57014` …); `08xxx` for connection failures.
     public var sqlstate: String?
@@ -42,14 +42,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         if let detail, !detail.isEmpty { s += "; detail: \(detail)" }
         if let hint, !hint.isEmpty { s += "; hint: \(hint)" }
         if let statement, !statement.isEmpty { s += "; statement: \(statement)" }
-        return Redactor.shared.redact(s)
-    }
-
-    /// The same failure as the framework's error type, hint kept apart.
-    public var etlError: ETLError {
-        var copy = self
-        copy.hint = nil
-        return ETLError(copy.description, hint: hint.map { Redactor.shared.redact($0) })
+        return s
     }
 
     static func shorten(_ sql: String) -> String {

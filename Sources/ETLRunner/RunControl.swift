@@ -1,6 +1,7 @@
 import Foundation
 import ETLCore
 import ETLConfig
+import ETLConnectors
 import ETLPostgres
 
 /// A run's bookkeeping on its own connection, outside the data transaction:

@@ -1,6 +1,7 @@
 import Foundation
 import ETLCore
 import ETLConfig
+import ETLConnectors
 import ETLPostgres
 
 /// One row per run in a PostgreSQL table: inserted `running` at the start,

@@ -1,4 +1,5 @@
 import ETLCore
+import ETLConnectors
 import ETLPostgres
 
 /// Per-pipeline state between runs (incremental cursors) in `etl_state`, next

@@ -1,4 +1,3 @@
-import ETLCore
 @testable import ETLHTTP
 import Foundation
 import XCTest
@@ -114,7 +113,7 @@ final class HTTPClientTests: XCTestCase {
         let url = "http://etl-user:pw-s3cr3t-value@127.0.0.1:\(port)/items?api_key=tok-abc-123&page=2"
         XCTAssertThrowsError(try HTTPClient().send(HTTPRequest(url: url, connectTimeout: 2))) { error in
             guard let http = error as? HTTPError, case .network = http.kind else { return XCTFail("\(error)") }
-            let text = "\(http) \(http.etlError)"
+            let text = "\(http) \(http.message)"
             XCTAssertFalse(text.contains("pw-s3cr3t-value"), text)
             XCTAssertFalse(text.contains("tok-abc-123"), text)
             XCTAssertTrue(text.contains("127.0.0.1:\(port)/items"), text)
@@ -128,7 +127,7 @@ final class HTTPClientTests: XCTestCase {
         }
     }
 
-    func testAuthHeadersAreSentAndTheirSecretsRedacted() throws {
+    func testAuthHeadersAreSent() throws {
         let peer = try startPeer(["/api": [["status": 200]]])
         let client = HTTPClient()
         var bearer = HTTPRequest(url: peer.baseURL + "/api")
@@ -143,8 +142,5 @@ final class HTTPClientTests: XCTestCase {
         XCTAssertEqual(headers[0]["Authorization"], "Bearer bearer-token-7f3a")
         XCTAssertEqual(headers[1]["Authorization"], "Basic " + Data("etl:basic-pass-91b2".utf8).base64EncodedString())
         XCTAssertEqual(headers[2]["X-API-Key"], "api-key-55c1")
-
-        let redacted = Redactor.shared.redact("bearer-token-7f3a basic-pass-91b2 api-key-55c1")
-        XCTAssertEqual(redacted, "*** *** ***")
     }
 }

@@ -17,32 +17,27 @@ final class S3IntegrationTests: XCTestCase {
          "AWS_ACCESS_KEY_ID": "AKIAMOTOEXAMPLE", "AWS_SECRET_ACCESS_KEY": "moto-secret-access-key"]
     }
 
-    func testArchiveRoundTripAndRetentionOnS3() throws {
+    func testObjectRoundTripAndLifecycleRulesOnS3() throws {
         let moto = try MotoServer()
         self.moto = moto
-        let env = environment(moto)
-        let s3 = try S3Client(environment: env)
+        let s3 = try S3Client(environment: environment(moto))
         try s3.createBucket("etl-archive")
         try s3.createBucket("etl-archive")   // already ours: not an error
 
-        let store = try ArchiveStore(url: "s3://etl-archive/raw", environment: env)
-        let template = "inventory-sync/%Y-%m-%d/inventory_%Y%m%d_%H%M%S.json"
-        let key = ArchiveStore.renderKey(template: template, date: Date(timeIntervalSince1970: 1795399200))
+        let key = "raw/inventory-sync/2026-11-23/inventory_20261123_020000.json"
         var payload = Data(#"{"items":[{"sku":"A-1","qty":3}]}"#.utf8)
         payload.append(contentsOf: (0..<2048).map { UInt8($0 % 251) })   // binary tail, > 1 KiB
-        let location = try store.put(key: key, body: payload)
-        XCTAssertEqual(location, "s3://etl-archive/raw/inventory-sync/2026-11-23/inventory_20261123_020000.json")
-
-        _ = try store.put(key: "inventory-sync/odd name+$&=.json", body: Data("odd".utf8))
+        XCTAssertNotNil(try s3.putObject(bucket: "etl-archive", key: key, body: payload, contentType: "application/json"))
+        try s3.putObject(bucket: "etl-archive", key: "raw/inventory-sync/odd name+$&=.json", body: Data("odd".utf8))
         XCTAssertEqual(try s3.listObjects(bucket: "etl-archive", prefix: "raw/inventory-sync/"),
-                       ["raw/inventory-sync/2026-11-23/inventory_20261123_020000.json", "raw/inventory-sync/odd name+$&=.json"])
-        XCTAssertEqual(try s3.getObject(bucket: "etl-archive", key: "raw/inventory-sync/2026-11-23/inventory_20261123_020000.json"), payload)
+                       [key, "raw/inventory-sync/odd name+$&=.json"])
+        XCTAssertEqual(try s3.getObject(bucket: "etl-archive", key: key), payload)
         XCTAssertEqual(try s3.getObject(bucket: "etl-archive", key: "raw/inventory-sync/odd name+$&=.json"), Data("odd".utf8))
 
         XCTAssertNil(try s3.getLifecycleConfiguration(bucket: "etl-archive"))
-        try store.applyRetention(days: 30, under: ArchiveKeyTemplate.fixedPrefix(of: template))
+        try s3.putLifecycleExpiration(bucket: "etl-archive", prefix: "raw/inventory-sync/", days: 30)
         try s3.putLifecycleExpiration(bucket: "etl-archive", prefix: "raw/orders/", days: 7)
-        try store.applyRetention(days: 90, under: "inventory-sync/")   // replaces our own rule, keeps the other
+        try s3.putLifecycleExpiration(bucket: "etl-archive", prefix: "raw/inventory-sync/", days: 90)   // replaces our own rule, keeps the other
         let lifecycle = try XCTUnwrap(s3.getLifecycleConfiguration(bucket: "etl-archive"))
         let rules = SimpleXML.elements("Rule", in: lifecycle)
         XCTAssertEqual(rules.count, 2, lifecycle)

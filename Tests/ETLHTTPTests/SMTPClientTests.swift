@@ -1,6 +1,5 @@
 import Foundation
 import XCTest
-import ETLCore
 @testable import ETLHTTP
 
 /// SMTP through libcurl against a real SMTP server on loopback.
@@ -58,7 +57,7 @@ final class SMTPClientTests: XCTestCase {
         let p = try SMTPPeer()
         peer = p
         XCTAssertThrowsError(try SMTPClient(url: "smtp://127.0.0.1:\(p.port)", starttls: .required).send(message)) { error in
-            XCTAssertTrue((error as? ETLError)?.hint?.contains("STARTTLS") == true, "\(error)")
+            XCTAssertTrue((error as? SMTPError)?.hint?.contains("STARTTLS") == true, "\(error)")
         }
         XCTAssertTrue(p.messages().isEmpty)
     }
@@ -85,7 +84,7 @@ final class SMTPClientTests: XCTestCase {
 
     func testUnreachableServerAndBadURL() {
         XCTAssertThrowsError(try SMTPClient(url: "smtp://127.0.0.1:1", connectTimeout: 2, timeout: 3).send(message)) { error in
-            XCTAssertTrue((error as? ETLError)?.hint?.contains("reachable") == true, "\(error)")
+            XCTAssertTrue((error as? SMTPError)?.hint?.contains("reachable") == true, "\(error)")
         }
         XCTAssertThrowsError(try SMTPClient(url: "http://127.0.0.1:1").send(message))
     }

@@ -79,6 +79,8 @@ public struct OptionChecker {
             guard let text = node.scalarText, !isCollection(node) else { return wrong("text") }
             if value.isNull && node.isPlainScalar { return .null }
             if type == .secret { secrets.append(text) }
+            // A password written into any URL or libpq keyword string.
+            secrets += Redactor.urlPasswords(in: text) + Redactor.keywordPasswords(in: text)
             if type == .url, !text.contains("://") && !text.hasPrefix("/") && !text.hasPrefix(".") {
                 return wrong("a URL", hint: "e.g. https://host/path, file:///dir, s3://bucket/prefix")
             }

@@ -151,7 +151,7 @@ public struct Interpolator: Sendable {
         if !state.variables.contains(name) { state.variables.append(name) }
         if let value = environment[name], !value.isEmpty {
             if Redactor.looksSecret(name) { state.secrets.append(value) }
-            state.secrets += Redactor.urlPasswords(in: value)
+            state.secrets += Redactor.urlPasswords(in: value) + Redactor.keywordPasswords(in: value)
             return value
         }
         if let defaultPart {

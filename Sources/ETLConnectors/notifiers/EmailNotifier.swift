@@ -66,6 +66,7 @@ public final class EmailNotifier: NotifierConnector {
         if options.has("password") && !options.has("username") {
             throw options.error("password", "email password is set but username is not")
         }
+        if let password { Redactor.shared.add(password) }
         client = SMTPClient(url: url, username: options.string("username"), password: password,
                             starttls: SMTPClient.STARTTLS(rawValue: options.string("starttls") ?? "try") ?? .opportunistic,
                             verifyTLS: options.bool("verify_tls", default: true),

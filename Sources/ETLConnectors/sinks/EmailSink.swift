@@ -109,6 +109,7 @@ public final class EmailSink: SinkConnector {
             throw options.error("password", "email password is set but username is not")
         }
         let timeout = options.duration("timeout") ?? 30
+        if let password = options.string("password") { Redactor.shared.add(password) }
         client = SMTPClient(url: url, username: options.string("username"), password: options.string("password"),
                             starttls: SMTPClient.STARTTLS(rawValue: options.string("starttls") ?? "try") ?? .opportunistic,
                             verifyTLS: options.bool("verify_tls", default: true),

@@ -107,25 +107,29 @@ public enum Timestamps {
         return f.string(from: date)
     }
 
-    /// Formats with a strftime-like subset: %Y %m %d %H %M %S, in UTC.
+    /// Formats with a strftime-like subset: %Y %m %d %H %M %S (`%%` is a
+    /// literal `%`), in UTC; any other `%x` is kept as written. The one
+    /// renderer for file paths and archive keys.
     public static func format(_ date: Date, _ pattern: String) -> String {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func pad(_ v: Int?, _ w: Int) -> String {
-            let s = String(v ?? 0); return String(repeating: "0", count: max(0, w - s.count)) + s
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
+        let civil = CivilCalendar.date(days: days)
+        func pad(_ v: Int, _ w: Int) -> String {
+            let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s
         }
         var out = ""
         var it = pattern.makeIterator()
         while let ch = it.next() {
             guard ch == "%", let code = it.next() else { out.append(ch); continue }
             switch code {
-            case "Y": out += pad(c.year, 4)
-            case "m": out += pad(c.month, 2)
-            case "d": out += pad(c.day, 2)
-            case "H": out += pad(c.hour, 2)
-            case "M": out += pad(c.minute, 2)
-            case "S": out += pad(c.second, 2)
+            case "Y": out += pad(civil.year, 4)
+            case "m": out += pad(civil.month, 2)
+            case "d": out += pad(civil.day, 2)
+            case "H": out += pad(secondOfDay / 3600, 2)
+            case "M": out += pad(secondOfDay / 60 % 60, 2)
+            case "S": out += pad(secondOfDay % 60, 2)
             case "%": out += "%"
             default: out.append("%"); out.append(code)
             }

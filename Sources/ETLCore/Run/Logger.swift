@@ -57,7 +57,10 @@ public final class Logger: @unchecked Sendable {
         emit(level, message(), fields)
     }
 
-    private func emit(_ level: Level, _ message: String, _ fields: Fields) {
+    private func emit(_ level: Level, _ rawMessage: String, _ fields: Fields) {
+        // Redacted before it is encoded too: JSON escaping would hide the quotes around a
+        // quoted piece of a secret from the redactor.
+        let message = redactor.redact(rawMessage)
         let line: String
         switch format {
         case .json:

@@ -110,6 +110,25 @@ public final class Redactor: @unchecked Sendable {
         return found
     }
 
+    /// Passwords in libpq keyword strings: `host=db password=secret` or `password='a b'`.
+    public static func keywordPasswords(in text: String) -> [String] {
+        var found: [String] = []
+        var rest = Substring(text)
+        while let key = rest.range(of: "password") {
+            rest = rest[key.upperBound...].drop(while: { $0 == " " })
+            guard rest.first == "=" else { continue }
+            rest = rest.dropFirst().drop(while: { $0 == " " })
+            if rest.first == "'" {
+                let value = rest.dropFirst().prefix(while: { $0 != "'" })
+                found.append(String(value)); rest = rest.dropFirst(value.count + 1)
+            } else {
+                let value = rest.prefix(while: { !$0.isWhitespace })
+                found.append(String(value)); rest = rest.dropFirst(value.count)
+            }
+        }
+        return found.filter { !$0.isEmpty }
+    }
+
     /// The secrets an environment holds: values of secret-looking names, and
     /// passwords inside any URL-valued variable (DATABASE_URL, ARCHIVE_URL …).
     public static func secrets(inEnvironment environment: [String: String]) -> [String] {
@@ -117,7 +136,7 @@ public final class Redactor: @unchecked Sendable {
         for (name, value) in environment where !value.isEmpty {
             // Flags such as WEBHOOK_ENABLED=true are not secrets; masking "true" everywhere would hide everything.
             if looksSecret(name), value.count >= 6 { out.append(value) }
-            out += urlPasswords(in: value)
+            out += urlPasswords(in: value) + keywordPasswords(in: value)
         }
         return out
     }

@@ -1,4 +1,5 @@
-@testable import ETLHTTP
+@testable import ETLConnectors
+import ETLHTTP
 import Foundation
 import XCTest
 
@@ -22,6 +23,7 @@ final class ArchiveStoreTests: XCTestCase {
         XCTAssertEqual(ArchiveStore.renderKey(template: "raw/{YYYY}/{MM}/{DD}/{hh}{mm}{ss}.json", date: later),
                        "raw/2026/11/23/150409.json")
         XCTAssertEqual(ArchiveStore.renderKey(template: "100%%/%q/{XX}/{YYYY", date: runTime), "100%/%q/{XX}/{YYYY")
+        XCTAssertEqual(ArchiveStore.renderKey(template: "%{YYYY}-{MM}%", date: runTime), "%2026-11%")
     }
 
     func testFixedPrefixIsTheTextBeforeTheFirstPlaceholder() {

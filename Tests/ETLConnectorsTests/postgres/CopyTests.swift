@@ -1,5 +1,7 @@
+import ETLConnectors
 import ETLCore
 import ETLPostgres
+import ETLTestSupport
 import XCTest
 
 final class CopyTests: XCTestCase {

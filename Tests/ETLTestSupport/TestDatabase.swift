@@ -1,23 +1,16 @@
-import ETLPostgres
 import Foundation
-import XCTest
 
 /// The PostgreSQL the tests talk to: `DATABASE_URL` when set, otherwise a
 /// throwaway cluster from `scripts/pg start`, made once per test process and
-/// stopped when it exits.
-enum TestDatabase {
-    static let url: Result<String, Error> = {
+/// stopped when it exits. Each test target adds its own `connect()`.
+public enum TestDatabase {
+    public static let url: Result<String, Error> = {
         if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty { return .success(url) }
         return Result { try startThrowawayServer() }
     }()
 
-    /// A fresh connection; fails the test (not skips it) when no server can be had.
-    static func connect() throws -> PostgresConnection {
-        try PostgresConnection(url: try url.get())
-    }
-
     /// A table name no other test (or earlier run against a shared server) uses.
-    static func uniqueName(_ prefix: String) -> String {
+    public static func uniqueName(_ prefix: String) -> String {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
     }
 
@@ -47,8 +40,8 @@ enum TestDatabase {
     }
 }
 
-struct SetupError: Error, CustomStringConvertible {
-    var description: String
+public struct SetupError: Error, CustomStringConvertible {
+    public var description: String
 }
 
 /// Set once the tests started their own server; read at exit.

@@ -1,3 +1,4 @@
+import ETLCore
 import Foundation
 
 /// Object keys for archived payloads, from a template and the run time (UTC).
@@ -5,28 +6,35 @@ import Foundation
 /// Placeholders: `{YYYY} {MM} {DD} {hh} {mm} {ss}` and the strftime-style
 /// `%Y %m %d %H %M %S` (`%%` is a literal `%`). Anything else is kept as written.
 public enum ArchiveKeyTemplate {
+    /// Rendered by `Timestamps.format`, the one UTC strftime renderer.
     public static func render(_ template: String, date: Date) -> String {
-        let t = UTCDateParts(date)
-        let values: [String: String] = [
-            "YYYY": UTCDateParts.pad(t.year, 4), "MM": UTCDateParts.pad(t.month, 2), "DD": UTCDateParts.pad(t.day, 2),
-            "hh": UTCDateParts.pad(t.hour, 2), "mm": UTCDateParts.pad(t.minute, 2), "ss": UTCDateParts.pad(t.second, 2),
-        ]
-        let strftime: [Character: String] = [
-            "Y": values["YYYY"] ?? "", "m": values["MM"] ?? "", "d": values["DD"] ?? "",
-            "H": values["hh"] ?? "", "M": values["mm"] ?? "", "S": values["ss"] ?? "", "%": "%",
-        ]
+        Timestamps.format(date, strftimePattern(template))
+    }
+
+    private static let braceCodes = ["YYYY": "%Y", "MM": "%m", "DD": "%d", "hh": "%H", "mm": "%M", "ss": "%S"]
+    private static let strftimeCodes: Set<Character> = ["Y", "m", "d", "H", "M", "S", "%"]
+
+    /// The template in strftime terms alone: `{YYYY}` → `%Y` …, and a `%` that
+    /// starts no code → `%%`, so it stays a literal `%` whatever follows it.
+    static func strftimePattern(_ template: String) -> String {
         var out = ""
         var i = template.startIndex
         while i < template.endIndex {
             let c = template[i]
             let next = template.index(after: i)
-            if c == "%", next < template.endIndex, let v = strftime[template[next]] {
-                out += v
-                i = template.index(after: next)
+            if c == "%" {
+                if next < template.endIndex, strftimeCodes.contains(template[next]) {
+                    out.append(c)
+                    out.append(template[next])
+                    i = template.index(after: next)
+                } else {
+                    out += "%%"
+                    i = next
+                }
                 continue
             }
-            if c == "{", let close = template[next...].firstIndex(of: "}"), let v = values[String(template[next..<close])] {
-                out += v
+            if c == "{", let close = template[next...].firstIndex(of: "}"), let code = braceCodes[String(template[next..<close])] {
+                out += code
                 i = template.index(after: close)
                 continue
             }

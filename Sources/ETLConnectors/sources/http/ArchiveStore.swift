@@ -1,4 +1,5 @@
 import ETLCore
+import ETLHTTP
 import Foundation
 
 /// Where sources keep the raw payloads they fetched: an S3 bucket (with an
@@ -17,7 +18,8 @@ public final class ArchiveStore {
     public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment, s3Client: S3Client? = nil) throws {
         location = try ArchiveStore.parse(url)
         if case .s3 = location {
-            s3 = try s3Client ?? S3Client(environment: environment)
+            let client = try s3Client ?? S3Client(environment: environment)
+            s3 = client
         } else {
             s3 = nil
         }
