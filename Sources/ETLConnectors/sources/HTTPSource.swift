@@ -120,11 +120,14 @@ public final class HTTPSource: Source {
 
     public func read(_ context: RunContext, emit: (Batch) throws -> Void) throws {
         let client = HTTPClient()
-        // Waits between retries end early when the run is cancelled (timeout, SIGTERM).
-        let retry = RetryPolicy(backoff: retryPolicy.backoff, sleep: { seconds in
+        // A cancelled run (timeout, SIGTERM) aborts the transfer in progress…
+        client.abortWhen = { context.cancellation != nil }
+        // …ends the wait between retries early, and sends nothing more.
+        var retry = RetryPolicy(backoff: retryPolicy.backoff, sleep: { seconds in
             let until = Date().addingTimeInterval(seconds)
             while Date() < until && context.cancellation == nil { Thread.sleep(forTimeInterval: min(0.1, until.timeIntervalSinceNow)) }
         })
+        retry.isCancelled = { context.cancellation != nil }
         var baseURL = Self.collapsingSlashes(options.string("url") ?? "")
         var tracker: IncrementalCursor.Tracker?
         if let incremental {
