@@ -40,9 +40,13 @@ final class S3IntegrationTests: XCTestCase {
         XCTAssertEqual(try s3.getObject(bucket: "etl-archive", key: "raw/inventory-sync/odd name+$&=.json"), Data("odd".utf8))
 
         XCTAssertNil(try s3.getLifecycleConfiguration(bucket: "etl-archive"))
-        try store.applyRetention(days: 30, under: ArchiveKeyTemplate.fixedPrefix(of: template))
+        XCTAssertEqual(try store.applyRetention(days: 30, keyTemplate: template).lifecyclePrefix, "raw/inventory-sync/")
         try s3.putLifecycleExpiration(bucket: "etl-archive", prefix: "raw/orders/", days: 7)
-        try store.applyRetention(days: 90, under: "inventory-sync/")   // replaces our own rule, keeps the other
+        try store.applyRetention(days: 90, keyTemplate: "inventory-sync/%Y/x.json")   // replaces our own rule, keeps the other
+        // Without a fixed prefix a rule would expire the whole archive: refused, saying so.
+        XCTAssertThrowsError(try store.applyRetention(days: 30, keyTemplate: "%Y/%m/%d/inventory.json")) { error in
+            XCTAssertTrue("\(error)".contains("has no fixed prefix"), "\(error)")
+        }
         let lifecycle = try XCTUnwrap(s3.getLifecycleConfiguration(bucket: "etl-archive"))
         let rules = SimpleXML.elements("Rule", in: lifecycle)
         XCTAssertEqual(rules.count, 2, lifecycle)

@@ -80,11 +80,14 @@ struct ArchiveOptions {
     }
 
     /// Retention problems are logged, never fatal: the data run itself succeeded.
+    /// Only payloads this key template produces are aged out, and each deletion is logged.
     func applyRetention(in store: ArchiveStore, _ log: Logger, pipeline: String) {
         guard let days = retentionDays else { return }
         do {
-            let prefix = ArchiveKeyTemplate.fixedPrefix(of: keyTemplate.replacingOccurrences(of: "{pipeline}", with: pipeline))
-            try store.applyRetention(days: days, under: prefix)
+            let outcome = try store.applyRetention(days: days, keyTemplate: keyTemplate.replacingOccurrences(of: "{pipeline}", with: pipeline))
+            for path in outcome.deleted { log.info("archive retention: deleted \(path) (older than \(days) days)") }
+            if !outcome.deleted.isEmpty { log.info("archive retention: deleted \(outcome.deleted.count) payloads older than \(days) days") }
+            if let prefix = outcome.lifecyclePrefix { log.info("archive retention: S3 lifecycle rule expires \(prefix)* after \(days) days") }
         } catch {
             log.warning("archive retention of \(days) days could not be applied: \(error)")
         }
