@@ -66,11 +66,31 @@ public final class ArchiveStore {
                 try FileManager.default.createDirectory(at: fileURL.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try body.write(to: fileURL, options: .atomic)
             } catch {
-                throw ETLError("cannot write archive file \(path): \(error.localizedDescription)",
+                throw ETLError("cannot write archive file \(path): \(FileProblem.describe(error, path: path))",
                                hint: "check that the archive directory exists or can be created, and is writable")
             }
             return path
         }
+    }
+
+    /// Renames a stored payload to `<key>.failed` (`ArchiveKeyPattern.failedSuffix`): it stays
+    /// for inspection, but nobody replaying the archive takes it for a good one. Returns the new location.
+    /// S3 has no rename: `body` is stored again under the new key and the old object deleted.
+    @discardableResult
+    public func markFailed(key: String, body: Data) throws -> String {
+        let relative = try ArchiveStore.checkedKey(key)
+        let marked = relative + ArchiveKeyPattern.failedSuffix
+        switch location {
+        case .s3(let bucket, let prefix):
+            _ = try put(key: marked, body: body)
+            try s3Client().deleteObject(bucket: bucket, key: ArchiveStore.join(prefix, relative))
+        case .directory:
+            let from = location(of: relative), to = location(of: marked)
+            do { try FileManager.default.moveItem(atPath: from, toPath: to) } catch {
+                throw ETLError("cannot mark archive file \(from) as failed: \(FileProblem.describe(error, path: to))")
+            }
+        }
+        return location(of: marked)
     }
 
     /// Where `put(key:)` would store that key, without storing anything (for dry runs and logs).

@@ -56,9 +56,9 @@ struct ArchiveOptions {
         }
     }
 
-    /// Stores the payload and returns where it went. Under --dry-run nothing is stored.
+    /// Stores the payload and returns where it went, and under which key. Under --dry-run nothing is stored.
     func store(_ bytes: [UInt8], in store: ArchiveStore, pipeline: String, runID: String, at date: Date, dryRun: Bool,
-               page: Int = 1) throws -> String {
+               page: Int = 1) throws -> (location: String, key: String?) {
         var key = self.key(pipeline: pipeline, runID: runID, at: date, page: page)
         // Keys have one-second resolution; a run started in the same second as the last gets `-2`, `-3` …
         if !dryRun {
@@ -70,9 +70,9 @@ struct ArchiveOptions {
                 key = Self.withSuffix(base, "-\(n)")
             }
         }
-        if dryRun { return store.location(of: key) + " (dry run: not stored)" }
+        if dryRun { return (store.location(of: key) + " (dry run: not stored)", nil) }
         do {
-            return try store.put(key: key, body: Data(bytes))
+            return (try store.put(key: key, body: Data(bytes)), key)
         } catch {
             throw ETLError("could not archive the payload to \(Redactor.shared.redact(url)): \(error)",
                            hint: "check the archive URL and credentials; nothing was written to the target")

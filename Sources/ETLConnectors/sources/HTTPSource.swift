@@ -160,20 +160,30 @@ public final class HTTPSource: Source {
             context.metrics.add("payload_bytes", response.body.count)
             context.metrics.add("pages_fetched", 1)
             let bytes = [UInt8](response.body)
+            var archivedKey: String?
             if let archive, let archiveStore {
-                let location = try context.metrics.time("archive") {
+                let archived = try context.metrics.time("archive") {
                     try archive.store(bytes, in: archiveStore, pipeline: pipeline, runID: context.runID, at: context.startedAt,
                                       dryRun: context.dryRun, page: pageNumber)
                 }
-                if pageNumber == 1 { context.publish("archive_path", .string(location)) }
+                archivedKey = archived.key
+                if pageNumber == 1 { context.publish("archive_path", .string(archived.location)) }
             }
             let source = Redactor.shared.redact(url) + (walker != nil ? " (page \(pageNumber))" : "")
-            let count = try context.metrics.time("parse") {
-                try format.decode(bytes, source: source, batchSize: context.batchSize, context: context,
-                                  firstPosition: position) { batch in
-                    tracker?.observe(batch)
-                    try emit(batch)
+            let count: Int
+            var downstreamFailed = false
+            do {
+                count = try context.metrics.time("parse") {
+                    try format.decode(bytes, source: source, batchSize: context.batchSize, context: context,
+                                      firstPosition: position) { batch in
+                        tracker?.observe(batch)
+                        do { try emit(batch) } catch { downstreamFailed = true; throw error }
+                    }
                 }
+            } catch where !downstreamFailed && context.cancellation == nil {
+                // The body itself is bad (cut off, not JSON…): it stays archived for inspection, marked failed.
+                guard let archivedKey, let archiveStore else { throw error }
+                throw FailedPayload.mark(archivedKey, bytes, in: archiveStore, error: error, context: context, isFirstPage: pageNumber == 1)
             }
             position += count
             guard walker != nil else { break }
