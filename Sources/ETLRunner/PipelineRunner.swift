@@ -79,7 +79,7 @@ public final class PipelineRunner {
                 control = c
                 if case .overlap(let reason) = try c.start(runID: runID, context: context) { return overlap(reason) }
             } catch {
-                let message = "\(error)"
+                let message = MessageCap.cap(Redactor.shared.redact("\(error)"))
                 logger.error("\(spec.name) failed before start: \(message)")
                 control?.recordFailureBeforeStart(runID: runID, error: message, variables: variables(status: "failed", error: message))
                 notifications.evaluate(variables(status: "failed", error: message), context: context)
@@ -107,7 +107,7 @@ public final class PipelineRunner {
         } catch {
             status = "failed"
             // A cancellation surfaces as whatever error the interrupted call raised; name the cause.
-            errorMessage = context.cancellation.map { "run cancelled: \($0)" } ?? "\(error)"
+            errorMessage = MessageCap.cap(Redactor.shared.redact(context.cancellation.map { "run cancelled: \($0)" } ?? "\(error)"))
             exitCode = .failed
         }
         if status == "failed" {
@@ -256,7 +256,7 @@ public final class PipelineRunner {
         v["pipeline"] = .string(spec.name)
         v["run_id"] = .string(context?.runID ?? "")
         v["status"] = .string(status)
-        v["error"] = error.map { .string(Redactor.shared.redact($0)) } ?? .null
+        v["error"] = error.map { .string(MessageCap.cap(Redactor.shared.redact($0))) } ?? .null
         v["started_at"] = .timestamp(context?.startedAt ?? Date())
         let elapsed = context?.elapsed ?? 0
         v["duration"] = .double(elapsed)

@@ -37,6 +37,8 @@ public final class Logger: @unchecked Sendable {
     }
 
     private func emit(_ level: Level, _ message: String, _ fields: Fields) {
+        // Redacted before the cut, so no secret survives half-cut; one line stays readable.
+        let message = MessageCap.cap(Redactor.shared.redact(message))
         let line: String
         switch format {
         case .json:
