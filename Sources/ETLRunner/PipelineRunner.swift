@@ -297,7 +297,7 @@ public final class PipelineRunner {
 
     public static func makeRunID() -> String {
         let stamp = Timestamps.format(Date(), "%Y%m%dT%H%M%SZ")
-        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let random = String(format: "%08x", UInt32.random(in: 0...UInt32.max))   // fixed width: ids sort and parse alike
         return "\(stamp)-\(random)"
     }
 }
