@@ -72,6 +72,10 @@ public final class PipelineRunner {
         // The control connection holds the lock and writes the ledger, outside the data transaction.
         var control: RunControl?
         defer { control?.close() }
+        // Signals are caught before the lock and the ledger row exist: one arriving in between
+        // cancels the run (ledger `failed`) instead of killing it with the row left `running`.
+        let signals = SignalCancellation(context: context)
+        defer { signals.cancel() }
         let database = spec.ledger?.database ?? spec.lock?.database ?? spec.setup?.database
         if let database, !settings.dryRun {
             do {
@@ -87,7 +91,6 @@ public final class PipelineRunner {
             }
         }
 
-        let signals = SignalCancellation(context: context)
         context.deadline = context.startedAt.addingTimeInterval(spec.timeout)
         // Short timeouts (tests, --set timeout=5s) are still enforced promptly.
         let interval = max(0.1, min(settings.watchdogInterval, spec.timeout / 10))
@@ -95,7 +98,7 @@ public final class PipelineRunner {
             self.notifications.evaluate(self.variables(status: "running"), context: self.context)
         }
         watchdog.start()
-        defer { watchdog.stop(); signals.cancel() }
+        defer { watchdog.stop() }
 
         var status = "completed"
         var errorMessage: String?
