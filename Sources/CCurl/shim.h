@@ -4,6 +4,7 @@
 // Swift cannot import; these typed wrappers give Swift one entry per argument kind.
 
 typedef size_t (*etl_curl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+typedef int (*etl_curl_xferinfo_callback)(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
 
 static inline CURLcode etl_curl_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -35,6 +36,11 @@ static inline CURLcode etl_curl_setopt_headerfunction(CURL *handle, etl_curl_dat
 
 static inline CURLcode etl_curl_setopt_readfunction(CURL *handle, etl_curl_data_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
+
+// Called about once a second even while a transfer stalls; non-zero aborts it.
+static inline CURLcode etl_curl_setopt_xferinfofunction(CURL *handle, etl_curl_xferinfo_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }
 
 static inline CURLcode etl_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {

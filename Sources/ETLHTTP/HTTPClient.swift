@@ -11,6 +11,9 @@ public final class HTTPClient: HTTPTransport {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let lock = NSLock()
     public var userAgent: String
+    /// Checked while a transfer runs (about once a second, even when it stalls):
+    /// returning true aborts it with `.cancelled`. Set by callers whose run can be cancelled.
+    public var abortWhen: (() -> Bool)?
 
     private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
@@ -44,6 +47,7 @@ public final class HTTPClient: HTTPTransport {
         // Reset keeps the connection cache; every option is set afresh below.
         curl_easy_reset(handle)
         let state = TransferState(upload: request.body ?? Data())
+        state.shouldAbort = abortWhen
         let statePointer = Unmanaged.passUnretained(state).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
@@ -66,6 +70,11 @@ public final class HTTPClient: HTTPTransport {
         _ = etl_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, statePointer)
         _ = etl_curl_setopt_headerfunction(handle, CurlCallbacks.header)
         _ = etl_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, statePointer)
+        if abortWhen != nil {
+            _ = etl_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+            _ = etl_curl_setopt_xferinfofunction(handle, CurlCallbacks.progress)
+            _ = etl_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, statePointer)
+        }
 
         let bodySize = curl_off_t(request.body?.count ?? 0)
         switch request.method {
@@ -126,6 +135,7 @@ public final class HTTPClient: HTTPTransport {
 
     private func errorKind(for code: CURLcode) -> HTTPError.Kind {
         if code == CURLE_OPERATION_TIMEDOUT { return .timeout }
+        if code == CURLE_ABORTED_BY_CALLBACK { return .cancelled }
         let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
         if code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL { return .invalidRequest(detail) }
         if code == CURLE_PARTIAL_FILE { return .network("response body truncated (\(detail))") }

@@ -10,6 +10,8 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case status(Int)
         /// The request itself cannot be sent (bad URL, unsupported option): retrying will not help.
         case invalidRequest(String)
+        /// The caller's run was cancelled (signal, run timeout): the transfer was aborted, never retried.
+        case cancelled
     }
 
     public var kind: Kind
@@ -32,7 +34,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         switch kind {
         case .network, .timeout: return true
         case .status(let code): return RetryPolicy.isRetryable(status: code)
-        case .invalidRequest: return false
+        case .invalidRequest, .cancelled: return false
         }
     }
 
@@ -48,6 +50,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .timeout: s = "\(method) \(url) timed out"
         case .status(let code): s = "\(method) \(url) returned HTTP \(code)"
         case .invalidRequest(let why): s = "\(method) \(url) cannot be sent: \(why)"
+        case .cancelled: s = "\(method) \(url) was aborted: the run was cancelled"
         }
         if attempts > 1 { s += " (after \(attempts) attempts)" }
         if let bodyExcerpt, !bodyExcerpt.isEmpty { s += ": \(bodyExcerpt)" }
@@ -64,6 +67,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .status(let code) where code >= 500: return "the server failed; retry later or ask its owners"
         case .status: return "the server rejected the request; the response body above says why"
         case .invalidRequest: return "fix the URL or request options"
+        case .cancelled: return "the run was stopped (signal or run timeout); nothing more was sent"
         }
     }
 

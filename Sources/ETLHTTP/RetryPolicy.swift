@@ -15,6 +15,8 @@ public struct RetryPolicy {
     /// Injected so tests run without waiting.
     public var sleep: (Double) -> Void
     public var now: () -> Date
+    /// Checked before every attempt: once true, no further request is sent.
+    public var isCancelled: () -> Bool = { false }
 
     public init(backoff: [Double] = [5, 15, 45],
                 sleep: @escaping (Double) -> Void = { Thread.sleep(forTimeInterval: $0) },
@@ -61,6 +63,8 @@ public struct RetryPolicy {
         let target = "\(request.method.rawValue) \(URLRedaction.redact(request.url))"
         var attempt = 0
         while true {
+            // A cancelled run (signal, timeout) ends here, even right after a backoff wait.
+            if isCancelled() { throw HTTPError(kind: .cancelled, method: request.method.rawValue, url: request.url, attempts: attempt) }
             attempt += 1
             let outcome: String
             var failedResponse: HTTPResponse? = nil

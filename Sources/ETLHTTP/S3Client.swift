@@ -36,6 +36,10 @@ public final class S3Client {
         return response.headers["ETag"]
     }
 
+    public func deleteObject(bucket: String, key: String) throws {
+        try perform("DeleteObject", .delete, bucket: bucket, key: key)
+    }
+
     public func getObject(bucket: String, key: String) throws -> Data {
         try perform("GetObject", .get, bucket: bucket, key: key).body
     }

@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 
 /// What curl's C callbacks read from and write into during one transfer.
@@ -7,6 +8,8 @@ final class TransferState {
     var responseHeaders = HTTPHeaders()
     let upload: Data
     var uploadOffset = 0
+    /// Polled by curl's progress callback: true aborts the transfer (the run was cancelled).
+    var shouldAbort: (() -> Bool)?
 
     init(upload: Data) { self.upload = upload }
 
@@ -47,6 +50,11 @@ enum CurlCallbacks {
         }
         state.receiveHeaderLine(line)
         return n
+    }
+
+    static let progress: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = { userdata, _, _, _, _ in
+        guard let state = CurlCallbacks.state(userdata), let shouldAbort = state.shouldAbort else { return 0 }
+        return shouldAbort() ? 1 : 0
     }
 
     static let read: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { ptr, size, count, userdata in

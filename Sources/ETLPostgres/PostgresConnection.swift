@@ -151,8 +151,10 @@ public final class PostgresConnection: @unchecked Sendable {
         let message = field("M") ?? connection.map { lastMessage($0) } ?? "unknown error"
         var sqlstate = field("C")
         if sqlstate == nil, let conn = connection, PQstatus(conn) != CONNECTION_OK { sqlstate = "08006" }
-        return PostgresError(sqlstate: sqlstate, message: PostgresConnection.flatten(message), detail: field("D"),
-                             hint: field("H"), statement: sql, endpoint: endpoint)
+        var error = PostgresError(sqlstate: sqlstate, message: PostgresConnection.flatten(message), detail: field("D"),
+                                  hint: field("H"), statement: sql, endpoint: endpoint)
+        error.position = field("P").flatMap { Int($0) }
+        return error
     }
 
     /// The error of a call that returned no result at all (connection trouble).

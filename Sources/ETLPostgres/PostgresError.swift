@@ -14,6 +14,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public var statement: String?
     /// `host:port/database` of the server.
     public var endpoint: String
+    /// Where in the statement the server found the error: a 1-based character index, if it said.
+    public var position: Int?
 
     public init(sqlstate: String?, message: String, detail: String? = nil, hint: String? = nil,
                 statement: String? = nil, endpoint: String) {

@@ -52,6 +52,10 @@ public final class PipelineRunner {
         // The control connection holds the lock and writes the ledger, outside the data transaction.
         var control: RunControl?
         defer { control?.close() }
+        // Signals are caught before the lock and the ledger row exist: one arriving in between
+        // cancels the run (ledger `failed`) instead of killing it with the row left `running`.
+        let signals = SignalCancellation(context: context)
+        defer { signals.cancel() }
         let database = spec.ledger?.database ?? spec.lock?.database ?? spec.setup?.database
         if let database, !settings.dryRun {
             do {
@@ -73,7 +77,6 @@ public final class PipelineRunner {
             }
         }
 
-        let signals = SignalCancellation(context: context)
         context.deadline = context.startedAt.addingTimeInterval(spec.timeout)
         // Short timeouts (tests, --set timeout=5s) are still enforced promptly.
         let interval = max(0.1, min(settings.watchdogInterval, spec.timeout / 10))
@@ -81,7 +84,7 @@ public final class PipelineRunner {
             notifications.evaluate(report.variables(.running), context: context)
         }
         watchdog.start()
-        defer { watchdog.stop(); signals.cancel() }
+        defer { watchdog.stop() }
 
         var status = RunStatus.completed
         var errorMessage: String?
@@ -115,7 +118,7 @@ public final class PipelineRunner {
 
     public static func makeRunID() -> String {
         let stamp = Timestamps.format(Date(), "%Y%m%dT%H%M%SZ")
-        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let random = String(format: "%08x", UInt32.random(in: 0...UInt32.max))   // fixed width: ids sort and parse alike
         return "\(stamp)-\(random)"
     }
 }

@@ -39,7 +39,7 @@ final class RunControl {
         }
         for file in spec.setup?.sqlFiles ?? [] {
             guard let sql = try? String(contentsOfFile: file, encoding: .utf8) else { throw ETLError("cannot read setup SQL \(file)") }
-            do { try connection.simpleExecute(sql) } catch { throw ETLError("setup SQL \(file) failed: \(error)") }
+            do { try connection.simpleExecute(sql) } catch { throw SetupSQLFailure.error(file: file, sql: sql, error) }
         }
         if let ledgerSpec = spec.ledger {
             let l = RunLedger(connection: connection, spec: ledgerSpec, pipeline: spec.name)

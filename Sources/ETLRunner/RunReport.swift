@@ -21,7 +21,8 @@ final class RunReport {
         v["run_id"] = .string(context.runID)
         v["status"] = .string(status.rawValue)
         // The error goes to the ledger and to notifiers: both are edges.
-        v["error"] = error.map { .string(context.redactor.redact($0)) } ?? .null
+        // Capped after redaction, so no secret survives half-cut.
+        v["error"] = error.map { .string(MessageCap.cap(context.redactor.redact($0))) } ?? .null
         v["started_at"] = .timestamp(context.startedAt)
         let elapsed = context.elapsed
         v["duration"] = .double(elapsed)

@@ -47,7 +47,7 @@ final class Watchdog {
 private var pendingSignal: sig_atomic_t = 0
 
 /// SIGTERM and SIGINT cancel the run: the runner then rolls back, marks the run
-/// failed and releases the lock before exiting. A plain handler only records the
+/// failed and releases the lock before exiting; a second signal exits at once. A plain handler only records the
 /// signal (all a handler may safely do); a small thread turns it into a cancellation.
 final class SignalCancellation {
     private var thread: Thread?
@@ -56,7 +56,16 @@ final class SignalCancellation {
 
     init(context: RunContext) {
         for sig in [SIGTERM, SIGINT] {
-            signal(sig) { received in pendingSignal = received }
+            signal(sig) { received in
+                // The second signal means "now": no cleanup, exit at once (128 + signal, as the shell reports it).
+                // Only async-signal-safe calls here; the server drops the lock with the connection.
+                if pendingSignal != 0 {
+                    let note: StaticString = "etl: second signal, exiting without cleanup\n"
+                    _ = write(2, note.utf8Start, note.utf8CodeUnitCount)
+                    _exit(128 + received)
+                }
+                pendingSignal = received
+            }
         }
         let t = Thread { [weak self] in
             while true {

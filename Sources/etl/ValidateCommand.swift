@@ -37,6 +37,7 @@ struct ValidateCommand: ParsableCommand {
             var diagnostics = result.diagnostics
             if let spec = result.spec {
                 diagnostics += PipelineValidation.buildCheck(spec, registry: registry)
+                diagnostics += PipelineValidation.advice(spec, registry: registry)
                 if checkConnections && !diagnostics.contains(where: { $0.severity == .error }) {
                     diagnostics += PipelineValidation.connectionCheck(spec, registry: registry)
                 }

@@ -35,9 +35,13 @@ final class ArchiveStoreS3Tests: XCTestCase {
         XCTAssertTrue(try store.exists(key: key))
 
         XCTAssertNil(try s3.getLifecycleConfiguration(bucket: bucket))
-        try store.applyRetention(days: 30, under: ArchiveKeyTemplate.fixedPrefix(of: template))
+        XCTAssertEqual(try store.applyRetention(days: 30, keyTemplate: template).lifecyclePrefix, "raw/inventory-sync/")
         try s3.putLifecycleExpiration(bucket: bucket, prefix: "raw/orders/", days: 7)
-        try store.applyRetention(days: 90, under: "inventory-sync/")   // replaces our own rule, keeps the other
+        try store.applyRetention(days: 90, keyTemplate: "inventory-sync/%Y/x.json")   // replaces our own rule, keeps the other
+        // Without a fixed prefix a rule would expire the whole archive: refused, saying so.
+        XCTAssertThrowsError(try store.applyRetention(days: 30, keyTemplate: "%Y/%m/%d/inventory.json")) { error in
+            XCTAssertTrue("\(error)".contains("has no fixed prefix"), "\(error)")
+        }
         let lifecycle = try XCTUnwrap(s3.getLifecycleConfiguration(bucket: bucket))
         let rules = SimpleXML.elements("Rule", in: lifecycle)
         XCTAssertEqual(rules.count, 2, lifecycle)

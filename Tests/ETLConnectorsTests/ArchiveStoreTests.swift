@@ -73,28 +73,71 @@ final class ArchiveStoreTests: XCTestCase {
         XCTAssertThrowsError(try store.put(key: "../escape.json", body: Data()))
         XCTAssertThrowsError(try store.put(key: "a/../../escape.json", body: Data()))
         XCTAssertThrowsError(try store.put(key: "dir/", body: Data()))
-        XCTAssertThrowsError(try store.applyRetention(days: 7, under: "../"))
-        XCTAssertThrowsError(try store.applyRetention(days: 0, under: "x/"))
+        XCTAssertThrowsError(try store.applyRetention(days: 7, keyTemplate: "../%Y.json"))
+        XCTAssertThrowsError(try store.applyRetention(days: 0, keyTemplate: "x/%Y.json"))
     }
 
     func testDirectoryRetentionDeletesOnlyOldFilesUnderThePrefix() throws {
         let store = try ArchiveStore(url: directory.path)
-        let old = try store.put(key: "inventory-sync/2026-10-01/old.json", body: Data("old".utf8))
-        let fresh = try store.put(key: "inventory-sync/2026-11-22/fresh.json", body: Data("new".utf8))
-        let otherOld = try store.put(key: "orders/2026-10-01/old.json", body: Data("keep".utf8))
+        let template = "inventory-sync/%Y-%m-%d/inventory_%H%M%S.json"
+        let old = try store.put(key: "inventory-sync/2026-10-01/inventory_020000.json", body: Data("old".utf8))
+        let fresh = try store.put(key: "inventory-sync/2026-11-22/inventory_020000.json", body: Data("new".utf8))
+        let otherOld = try store.put(key: "orders/2026-10-01/inventory_020000.json", body: Data("keep".utf8))
         let ancient = runTime.addingTimeInterval(-40 * 86_400)
         for path in [old, otherOld] {
             try FileManager.default.setAttributes([.modificationDate: ancient], ofItemAtPath: path)
         }
         try FileManager.default.setAttributes([.modificationDate: runTime.addingTimeInterval(-86_400)], ofItemAtPath: fresh)
 
-        let deleted = try store.applyRetention(days: 30, under: "inventory-sync/", now: runTime)
-        XCTAssertEqual(deleted, 1)
+        let deleted = try store.applyRetention(days: 30, keyTemplate: template, now: runTime).deleted
+        XCTAssertEqual(deleted, [old])
         let fm = FileManager.default
         XCTAssertFalse(fm.fileExists(atPath: old))
         XCTAssertFalse(fm.fileExists(atPath: directory.path + "/inventory-sync/2026-10-01"), "emptied folder removed")
         XCTAssertTrue(fm.fileExists(atPath: fresh))
         XCTAssertTrue(fm.fileExists(atPath: otherOld), "other prefixes are untouched")
-        XCTAssertEqual(try store.applyRetention(days: 30, under: "missing/", now: runTime), 0)
+        XCTAssertEqual(try store.applyRetention(days: 30, keyTemplate: "missing/%Y.json", now: runTime).deleted, [])
+    }
+
+    /// A key without a fixed folder: retention walks the whole archive, but deletes only
+    /// what the template produces (pages, same-second and failed copies included).
+    func testRetentionWithoutAFixedPrefixDeletesOnlyKeysOfTheTemplate() throws {
+        let store = try ArchiveStore(url: directory.path)
+        let template = "%Y/%m/%d/inventory_%H%M%S.json"
+        let ours = try ["2026/10/01/inventory_020000.json", "2026/10/01/inventory_020000_p0002.json",
+                        "2026/10/01/inventory_020000-2.json", "2026/10/01/inventory_020000.json.failed"]
+            .map { try store.put(key: $0, body: Data("x".utf8)) }
+        let notOurs = try ["2026/10/01/orders_020000.json", "2026/10/01/inventory_020000.json.bak", "notes/readme.txt",
+                           "2026/10/inventory_020000.json", "keep/2026/10/01/inventory_020000.json"]
+            .map { try store.put(key: $0, body: Data("keep".utf8)) }
+        try FileManager.default.createDirectory(atPath: directory.path + "/empty-but-not-ours", withIntermediateDirectories: true)
+        for path in ours + notOurs {
+            try FileManager.default.setAttributes([.modificationDate: runTime.addingTimeInterval(-40 * 86_400)], ofItemAtPath: path)
+        }
+        let deleted = try store.applyRetention(days: 30, keyTemplate: template, now: runTime).deleted
+        XCTAssertEqual(Set(deleted), Set(ours))
+        for path in notOurs { XCTAssertTrue(FileManager.default.fileExists(atPath: path), path) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.path + "/empty-but-not-ours"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.path + "/2026/10/01/inventory_020000.json"))
+    }
+
+    func testKeyPatternMatchesWhatTheTemplateProduces() {
+        let p = ArchiveKeyPattern(template: "raw/{YYYY}{MM}/{run_id}.ndjson")
+        XCTAssertTrue(p.matches("raw/202611/20261123T020000Z-0a1b2c3d.ndjson"))
+        XCTAssertTrue(p.matches("raw/202611/20261123T020000Z-0a1b2c3d_p0003.ndjson"))
+        XCTAssertFalse(p.matches("raw/202611/notes.ndjson"))
+        XCTAssertFalse(p.matches("raw/2026-11/20261123T020000Z-0a1b2c3d.ndjson"))
+        XCTAssertTrue(ArchiveKeyPattern(template: "100%%/%Y").matches("100%/2026"))
+    }
+
+    func testWritingUnderARegularFileNamesThePath() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: directory.path + "/blocker", contents: Data("x".utf8))
+        let store = try ArchiveStore(url: directory.path + "/blocker/archive")
+        XCTAssertThrowsError(try store.put(key: "a/b.json", body: Data())) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("\(self.directory.path)/blocker is a file, not a directory"), text)
+            XCTAssertFalse(text.contains("NSCocoaErrorDomain"), text)
+        }
     }
 }

@@ -106,7 +106,7 @@ final class JSONStreamReaderTests: XCTestCase {
         var r = reader("[{\"a\": 1},\n 7]")
         XCTAssertThrowsError(try r.nextBatch(max: 10)) { error in
             XCTAssertEqual((error as? JSONError)?.message,
-                           "record 1 is a number, not an object at line 2, column 2 — every record must be a JSON object")
+                           "record 2 (the 2nd from the source) is a number, not an object at line 2, column 2 — every record must be a JSON object")
         }
     }
 

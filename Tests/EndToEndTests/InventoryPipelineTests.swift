@@ -79,9 +79,9 @@ final class InventoryPipelineTests: XCTestCase {
         let job = try harness.lastJob()
         XCTAssertEqual(job["skus_processed"], "2")
         XCTAssertEqual(job["skus_rejected"], "8")
-        XCTAssertTrue(r.stderr.contains("record 1 "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("record 2 (the 2nd from the source)"), r.stderr)
         XCTAssertTrue(r.stderr.contains("sku is empty"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("record 6 "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("record 7 (the 7th from the source)"), r.stderr)
         XCTAssertTrue(r.stderr.contains("NOPE-1"), r.stderr)
         XCTAssertTrue(r.stderr.contains("qty must be an integer"), r.stderr)
     }

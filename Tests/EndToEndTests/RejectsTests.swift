@@ -63,7 +63,7 @@ final class RejectsTests: XCTestCase {
         XCTAssertEqual(rejects[1]["qty"] as? String, "lots")
         XCTAssertNotNil(rejects[0]["_run_id"] as? String)
         // Each reject is logged with its position.
-        XCTAssertTrue(r.stderr.contains("record 3 rejected by validate: sku is empty; qty = -1 is below the minimum 0"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("record 4 (the 4th from the source) rejected by validate: sku is empty; qty = -1 is below the minimum 0"), r.stderr)
         XCTAssertTrue(r.stderr.contains("records_rejected=2"), r.output)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(),
                        ["in.json", "out.ndjson", "pipeline.yaml", "rejects.ndjson"], "no temporary files left")

@@ -10,7 +10,8 @@ script.json:
 Each route's responses are served in order; the last one repeats. Response
 fields: status, body (text), body_file (relative to the script's folder),
 headers {}, delay (seconds to wait before answering), truncate (announce a
-Content-Length larger than the body, send the body, close: a cut-off transfer).
+Content-Length larger than the body, send the body, close: a cut-off transfer),
+no_length (send no Content-Length and close after the body: the client cannot tell a cut).
 Unknown paths get 404. Every request is appended to the log as one JSON line:
 {method, path, query, headers, body}. The chosen port is written to
 --port-file once the server listens. SIGTERM stops it.
@@ -124,6 +125,15 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if response.get("no_length"):
+                # No Content-Length, body ends when the connection closes: a cut-off body looks complete.
+                self.send_header("Connection", "close")
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+                self.wfile.flush()
+                self.close_connection = True
                 return
             if "content-length" not in lower:
                 self.send_header("Content-Length", str(len(payload)))

@@ -195,7 +195,7 @@ public final class EmailSink: SinkConnector {
                 sent += 1
             } catch {
                 failed += 1
-                context.logger.error("email to \(p.message.to.joined(separator: ", ")) for record \(p.position) not sent: \(error)")
+                context.logger.error("email to \(p.message.to.joined(separator: ", ")) for \(RecordNumber.describe(p.position)) not sent: \(error)")
             }
         }
         context.metrics.add("emails_sent", sent)

@@ -56,9 +56,9 @@ struct ArchiveOptions {
         }
     }
 
-    /// Stores the payload and returns where it went. Under --dry-run nothing is stored.
+    /// Stores the payload and returns where it went, and under which key. Under --dry-run nothing is stored.
     func store(_ bytes: [UInt8], in store: ArchiveStore, pipeline: String, runID: String, at date: Date, dryRun: Bool,
-               page: Int = 1) throws -> String {
+               page: Int = 1) throws -> (location: String, key: String?) {
         var key = self.key(pipeline: pipeline, runID: runID, at: date, page: page)
         // Keys have one-second resolution; a run started in the same second as the last gets `-2`, `-3` …
         if !dryRun {
@@ -70,9 +70,9 @@ struct ArchiveOptions {
                 key = Self.withSuffix(base, "-\(n)")
             }
         }
-        if dryRun { return store.location(of: key) + " (dry run: not stored)" }
+        if dryRun { return (store.location(of: key) + " (dry run: not stored)", nil) }
         do {
-            return try store.put(key: key, body: Data(bytes))
+            return (try store.put(key: key, body: Data(bytes)), key)
         } catch {
             throw ETLError("could not archive the payload to \(url): \(error)",
                            hint: "check the archive URL and credentials; nothing was written to the target")
@@ -80,11 +80,14 @@ struct ArchiveOptions {
     }
 
     /// Retention problems are logged, never fatal: the data run itself succeeded.
+    /// Only payloads this key template produces are aged out, and each deletion is logged.
     func applyRetention(in store: ArchiveStore, _ log: Logger, pipeline: String) {
         guard let days = retentionDays else { return }
         do {
-            let prefix = ArchiveKeyTemplate.fixedPrefix(of: keyTemplate.replacingOccurrences(of: "{pipeline}", with: pipeline))
-            try store.applyRetention(days: days, under: prefix)
+            let outcome = try store.applyRetention(days: days, keyTemplate: keyTemplate.replacingOccurrences(of: "{pipeline}", with: pipeline))
+            for path in outcome.deleted { log.info("archive retention: deleted \(path) (older than \(days) days)") }
+            if !outcome.deleted.isEmpty { log.info("archive retention: deleted \(outcome.deleted.count) payloads older than \(days) days") }
+            if let prefix = outcome.lifecyclePrefix { log.info("archive retention: S3 lifecycle rule expires \(prefix)* after \(days) days") }
         } catch {
             log.warning("archive retention of \(days) days could not be applied: \(error)")
         }

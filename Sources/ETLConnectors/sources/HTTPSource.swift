@@ -121,11 +121,14 @@ public final class HTTPSource: SourceConnector {
 
     public func read(_ context: RunContext, emit: (Batch) throws -> Void) throws {
         let client = HTTPClient()
-        // Waits between retries end early when the run is cancelled (timeout, SIGTERM).
-        let retry = RetryPolicy(backoff: retryPolicy.backoff, sleep: { seconds in
+        // A cancelled run (timeout, SIGTERM) aborts the transfer in progress…
+        client.abortWhen = { context.cancellation != nil }
+        // …ends the wait between retries early, and sends nothing more.
+        var retry = RetryPolicy(backoff: retryPolicy.backoff, sleep: { seconds in
             let until = Date().addingTimeInterval(seconds)
             while Date() < until && context.cancellation == nil { Thread.sleep(forTimeInterval: min(0.1, until.timeIntervalSinceNow)) }
         })
+        retry.isCancelled = { context.cancellation != nil }
         var baseURL = Self.collapsingSlashes(options[Self.url])
         var tracker: IncrementalCursor.Tracker?
         if let incremental {
@@ -158,20 +161,30 @@ public final class HTTPSource: SourceConnector {
             context.metrics.add("payload_bytes", response.body.count)
             context.metrics.add("pages_fetched", 1)
             let bytes = [UInt8](response.body)
+            var archivedKey: String?
             if let archive, let archiveStore {
-                let location = try context.metrics.time("archive") {
+                let archived = try context.metrics.time("archive") {
                     try archive.store(bytes, in: archiveStore, pipeline: pipeline, runID: context.runID, at: context.startedAt,
                                       dryRun: context.dryRun, page: pageNumber)
                 }
-                if pageNumber == 1 { context.publish("archive_path", .string(location)) }
+                archivedKey = archived.key
+                if pageNumber == 1 { context.publish("archive_path", .string(archived.location)) }
             }
             let source = url + (walker != nil ? " (page \(pageNumber))" : "")
-            let count = try context.metrics.time("parse") {
-                try format.decode(bytes, source: source, batchSize: context.batchSize, context: context,
-                                  firstPosition: position) { batch in
-                    tracker?.observe(batch)
-                    try emit(batch)
+            let count: Int
+            var downstreamFailed = false
+            do {
+                count = try context.metrics.time("parse") {
+                    try format.decode(bytes, source: source, batchSize: context.batchSize, context: context,
+                                      firstPosition: position) { batch in
+                        tracker?.observe(batch)
+                        do { try emit(batch) } catch { downstreamFailed = true; throw error }
+                    }
                 }
+            } catch where !downstreamFailed && context.cancellation == nil {
+                // The body itself is bad (cut off, not JSON…): it stays archived for inspection, marked failed.
+                guard let archivedKey, let archiveStore else { throw error }
+                throw FailedPayload.mark(archivedKey, bytes, in: archiveStore, error: error, context: context, isFirstPage: pageNumber == 1)
             }
             position += count
             guard walker != nil else { break }

@@ -4,9 +4,14 @@ import Foundation
 public protocol Stage: AnyObject {
     /// A cheap reachability probe for `validate --check-connections`.
     func checkConnection() throws
+    /// Settings that are valid but likely to do harm; `etl validate` shows them as warnings.
+    var configurationWarnings: [String] { get }
 }
 
-public extension Stage { func checkConnection() throws {} }
+public extension Stage {
+    func checkConnection() throws {}
+    var configurationWarnings: [String] { [] }
+}
 
 /// Reads an input and hands it on in batches. Memory stays bounded: a source
 /// streams, it never builds the whole input as records.

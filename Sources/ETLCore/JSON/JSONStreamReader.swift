@@ -156,7 +156,7 @@ public struct JSONStreamReader {
             out.reserveCapacity(Swift.min(max, 65_536))
             while out.count < max, let element = try r.nextElement(&p) {
                 guard case .object(let fields) = element.value else {
-                    throw p.error("record \(element.position) is \(element.value.kindDescription), not an object",
+                    throw p.error("\(RecordNumber.describe(element.position)) is \(element.value.kindDescription), not an object",
                                   at: element.byteOffset, detail: "every record must be a JSON object",
                                   hint: r.mode == .array ? "if the records are nested, set a record path" : nil)
                 }

@@ -39,6 +39,6 @@ public struct Rejection: Sendable, Equatable {
         self.record = record; self.stage = stage; self.reasons = reasons
     }
     public var message: String {
-        "record \(record.position) rejected by \(stage): \(reasons.joined(separator: "; "))"
+        "\(RecordNumber.describe(record.position)) rejected by \(stage): \(reasons.joined(separator: "; "))"
     }
 }

@@ -60,7 +60,7 @@ public final class Logger: @unchecked Sendable {
     private func emit(_ level: Level, _ rawMessage: String, _ fields: Fields) {
         // Redacted before it is encoded too: JSON escaping would hide the quotes around a
         // quoted piece of a secret from the redactor.
-        let message = redactor.redact(rawMessage)
+        let message = MessageCap.cap(redactor.redact(rawMessage))
         let line: String
         switch format {
         case .json:

@@ -68,11 +68,31 @@ public final class ArchiveStore {
                 try FileManager.default.createDirectory(at: fileURL.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try body.write(to: fileURL, options: .atomic)
             } catch {
-                throw ETLError("cannot write archive file \(path): \(error.localizedDescription)",
+                throw ETLError("cannot write archive file \(path): \(FileProblem.describe(error, path: path))",
                                hint: "check that the archive directory exists or can be created, and is writable")
             }
             return path
         }
+    }
+
+    /// Renames a stored payload to `<key>.failed` (`ArchiveKeyPattern.failedSuffix`): it stays
+    /// for inspection, but nobody replaying the archive takes it for a good one. Returns the new location.
+    /// S3 has no rename: `body` is stored again under the new key and the old object deleted.
+    @discardableResult
+    public func markFailed(key: String, body: Data) throws -> String {
+        let relative = try ArchiveStore.checkedKey(key)
+        let marked = relative + ArchiveKeyPattern.failedSuffix
+        switch location {
+        case .s3(let bucket, let prefix):
+            _ = try put(key: marked, body: body)
+            try s3Client().deleteObject(bucket: bucket, key: ArchiveStore.join(prefix, relative))
+        case .directory:
+            let from = location(of: relative), to = location(of: marked)
+            do { try FileManager.default.moveItem(atPath: from, toPath: to) } catch {
+                throw ETLError("cannot mark archive file \(from) as failed: \(FileProblem.describe(error, path: to))")
+            }
+        }
+        return location(of: marked)
     }
 
     /// Where `put(key:)` would store that key, without storing anything (for dry runs and logs).
@@ -103,25 +123,40 @@ public final class ArchiveStore {
         try put(key: key, body: Data(body), contentType: contentType)
     }
 
-    /// Keeps archived payloads under `keyPrefix` for `days` days.
-    /// S3: sets a bucket lifecycle expiration rule for that prefix (S3 deletes later).
-    /// Directory: deletes files under it whose modification time is older, now; returns how many.
+    /// What retention did: the files it deleted, or the prefix of the S3 lifecycle rule it set.
+    public struct RetentionOutcome: Equatable, Sendable {
+        public var deleted: [String] = []
+        public var lifecyclePrefix: String?
+    }
+
+    /// Keeps the payloads `keyTemplate` produces for `days` days; nothing else is touched.
+    /// Directory: deletes, now, the files older than that whose key matches the template.
+    /// S3: sets a bucket lifecycle expiration rule (S3 deletes later) for the template's fixed
+    /// prefix; a template without one is refused, as the rule would expire every object of the archive.
     @discardableResult
-    public func applyRetention(days: Int, under keyPrefix: String, now: Date = Date()) throws -> Int {
+    public func applyRetention(days: Int, keyTemplate: String, now: Date = Date()) throws -> RetentionOutcome {
         guard days >= 1 else {
             throw ETLError("archive retention must be at least 1 day, got \(days)", hint: "set a positive number of days")
         }
-        let relative = keyPrefix.split(separator: "/", omittingEmptySubsequences: false).contains("..")
-            ? nil : keyPrefix.drop { $0 == "/" }
-        guard let relative else {
-            throw ETLError("archive retention prefix '\(keyPrefix)' must not contain '..'", hint: "use a prefix inside the archive")
+        let template = String(keyTemplate.drop { $0 == "/" })
+        guard !template.split(separator: "/", omittingEmptySubsequences: false).contains("..") else {
+            throw ETLError("archive key '\(keyTemplate)' must not contain '..'", hint: "keys are relative to the archive location")
         }
+        let fixed = ArchiveKeyTemplate.fixedPrefix(of: template)
         switch location {
         case .s3(let bucket, let prefix):
-            try s3Client().putLifecycleExpiration(bucket: bucket, prefix: ArchiveStore.join(prefix, String(relative)), days: days)
-            return 0
+            guard !fixed.isEmpty else {
+                throw ETLError("retention not applied: the archive key '\(keyTemplate)' has no fixed prefix, so an S3 lifecycle rule "
+                               + "would expire every object under s3://\(ArchiveStore.join(bucket, prefix))/, not only this pipeline's",
+                               hint: "start the key with a fixed folder, e.g. inventory-sync/%Y/%m/%d/inventory_%H%M%S.json")
+            }
+            let rulePrefix = ArchiveStore.join(prefix, fixed)
+            try s3Client().putLifecycleExpiration(bucket: bucket, prefix: rulePrefix, days: days)
+            return RetentionOutcome(lifecyclePrefix: rulePrefix)
         case .directory(let dir):
-            return try ArchiveRetention.deleteFiles(in: dir, under: String(relative), olderThan: now.addingTimeInterval(-Double(days) * 86_400))
+            let deleted = try ArchiveRetention.deleteFiles(in: dir, under: fixed, matching: ArchiveKeyPattern(template: template),
+                                                           olderThan: now.addingTimeInterval(-Double(days) * 86_400))
+            return RetentionOutcome(deleted: deleted)
         }
     }
 
