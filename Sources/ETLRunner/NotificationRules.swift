@@ -2,6 +2,7 @@ import Foundation
 import ETLCore
 import ETLConfig
 import ETLExpr
+import struct ETLExpr.Expression
 
 /// The notifiers of a pipeline with their compiled rules. Each rule fires at
 /// most once per run; a failing notifier is logged and never fails the run.

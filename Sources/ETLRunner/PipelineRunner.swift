@@ -3,6 +3,7 @@ import ETLCore
 import ETLConfig
 import ETLConnectors
 import ETLPostgres
+import struct ETLExpr.Expression
 
 /// Runs one pipeline: lock, ledger row, source → transforms → sinks in batches,
 /// one transaction per sink, then ledger and notifiers. Whatever goes wrong,

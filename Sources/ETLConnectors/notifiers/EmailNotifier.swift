@@ -2,6 +2,7 @@ import Foundation
 import ETLCore
 import ETLHTTP
 import ETLExpr
+import struct ETLExpr.Expression
 
 /// Sends the run summary by e-mail over SMTP (smtp:// with STARTTLS, or smtps://).
 /// The server URL and password are secrets: they never appear in logs or errors.

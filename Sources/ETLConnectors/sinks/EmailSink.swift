@@ -2,6 +2,7 @@ import Foundation
 import ETLCore
 import ETLExpr
 import ETLHTTP
+import struct ETLExpr.Expression
 
 /// Sends one e-mail per record (shipping confirmations, status changes) over SMTP.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import ETLCore
 import ETLExpr
+import struct ETLExpr.Expression
 
 /// Converts fields to declared types, explicitly: "42" → 42, "2026-11-23" → timestamp.
 /// A value that cannot be converted rejects the record with the reason.

@@ -2,6 +2,7 @@ import Foundation
 import ETLCore
 import ETLExpr
 import ETLPostgres
+import struct ETLExpr.Expression
 
 /// Enriches records from a PostgreSQL table: one `= ANY($1)` query per batch
 /// for the keys not yet cached this run.

@@ -1,6 +1,7 @@
 import Foundation
 import ETLCore
 import ETLExpr
+import struct ETLExpr.Expression
 
 /// Builds each output record from expressions over the input record:
 /// rename, keep/drop, computed and constant fields, nested output paths.

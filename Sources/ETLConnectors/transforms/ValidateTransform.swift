@@ -1,5 +1,6 @@
 import Foundation
 import ETLCore
+import struct ETLExpr.Expression
 
 /// Checks fields against declared rules; a failing record is rejected with
 /// every failed rule named, the rest pass through untouched.
