@@ -54,6 +54,14 @@ final class ConnectorRegistryTests: XCTestCase {
         XCTAssertEqual(auth.spec.type, .object([user.spec]))
     }
 
+    func testARequiredOptionalKeyIsRequiredInItsSpecAndReadsNilWhenEmptied() {
+        let when = OptionKey<String?>("when", .expression, required: true, doc: "Condition.")
+        XCTAssertTrue(when.spec.required)
+        XCTAssertEqual(when.spec.type, .expression)
+        XCTAssertNil(Options(Fields([("when", .null)]))[when], "a value emptied by an unset variable reads nil")
+        XCTAssertEqual(Options(Fields([("when", "qty > 0")]))[when], "qty > 0")
+    }
+
     func testUnknownNameSuggestsTheClosestOne() {
         let registry = ConnectorRegistry()
         registry.register(Echo.self)

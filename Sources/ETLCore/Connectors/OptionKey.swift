@@ -63,8 +63,11 @@ public extension OptionKey where T == String {
 }
 
 public extension OptionKey where T == String? {
-    init(_ name: String, _ type: OptionType = .string, doc: String, example: String? = nil) {
-        self.init(spec: Self.spec(name, type, required: false, default: nil, doc: doc, example: example)) { $0.string(name) }
+    /// nil when not given. `required` options read nil too when an unset `${VARIABLE}`
+    /// emptied them (validation warns and goes on): declare one as `String?` when the
+    /// connector has its own answer for that case.
+    init(_ name: String, _ type: OptionType = .string, required: Bool = false, doc: String, example: String? = nil) {
+        self.init(spec: Self.spec(name, type, required: required, default: nil, doc: doc, example: example)) { $0.string(name) }
     }
 }
 
