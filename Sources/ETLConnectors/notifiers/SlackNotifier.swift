@@ -4,16 +4,16 @@ import ETLCore
 /// Posts to a Slack incoming webhook. The webhook URL is a secret: it never
 /// appears in logs or errors.
 public final class SlackNotifier: NotifierConnector {
+    static let webhookURL = OptionKey<String>("webhook_url", .secret, required: true, doc: "Incoming webhook URL (a secret).", example: "${SLACK_WEBHOOK_URL}")
+    static let channel = OptionKey<String?>("channel", doc: "Channel override, e.g. #ops-inventory.", example: "\"#ops-inventory\"")
+    static let username = OptionKey<String>("username", default: "etl", doc: "Name the message is posted as.")
+    static let timeout = OptionKey<Double>("timeout", .duration, default: 10, doc: "Time allowed for the post.")
+
     public static let spec = ConnectorSpec(
         kind: .notifier, name: "slack",
         summary: "Post alerts to a Slack incoming webhook.",
         description: "Each rule (`when:` an expression over run variables) fires at most once per run. A failing post is logged and never fails the run.",
-        options: [
-            OptionSpec("webhook_url", .secret, required: true, doc: "Incoming webhook URL (a secret).", example: "${SLACK_WEBHOOK_URL}"),
-            OptionSpec("channel", .string, doc: "Channel override, e.g. #ops-inventory.", example: "\"#ops-inventory\""),
-            OptionSpec("username", .string, default: "etl", doc: "Name the message is posted as."),
-            OptionSpec("timeout", .duration, default: .double(10), doc: "Time allowed for the post."),
-        ],
+        options: [webhookURL, channel, username, timeout],
         example: """
         notify:
           - type: slack
@@ -31,10 +31,10 @@ public final class SlackNotifier: NotifierConnector {
     let timeout: Double
 
     public init(options: Options, context: BuildContext) throws {
-        webhook = options.string("webhook_url") ?? ""
-        channel = options.string("channel")
-        username = options.string("username") ?? "etl"
-        timeout = options.duration("timeout") ?? 10
+        webhook = options[Self.webhookURL]
+        channel = options[Self.channel]
+        username = options[Self.username]
+        timeout = options[Self.timeout]
         Redactor.shared.add(webhook)
     }
 
