@@ -10,6 +10,12 @@ import ETLCore
 ///     let keep = Expression.isTruthy(try e.evaluate(record: fields, variables: nil, now: run.startedAt))
 ///
 /// Immutable after compiling, so one instance may be shared between threads.
+///
+/// Foundation (Swift 6) declares an `Expression` too, so in a file importing
+/// both the bare name is ambiguous. Such a file adds
+/// `import struct ETLExpr.Expression`: a scoped import wins over whole-module
+/// imports, so the code keeps saying `Expression` everywhere, with no alias to
+/// repeat in each module.
 public struct Expression: @unchecked Sendable, CustomStringConvertible {
     /// The text it was compiled from.
     public let source: String

@@ -2,6 +2,7 @@ import Foundation
 import ETLCore
 import ETLConfig
 import ETLExpr
+import struct ETLExpr.Expression
 
 /// The notify rules of one run over the plan's compiled rules. Each rule fires
 /// at most once per run; a failing notifier is logged and never fails the run.

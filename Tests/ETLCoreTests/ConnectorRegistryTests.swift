@@ -54,6 +54,27 @@ final class ConnectorRegistryTests: XCTestCase {
         XCTAssertEqual(auth.spec.type, .object([user.spec]))
     }
 
+    func testOptionalListKeysTellNotGivenFromEmpty() {
+        let keep = OptionKey<[String]?>("keep", doc: "Fields to keep.")
+        let allowed = OptionKey<[Value]?>("enum", .list(.any), doc: "Allowed values.")
+        XCTAssertEqual(keep.spec.type, .list(.string))
+        XCTAssertFalse(keep.spec.required)
+        XCTAssertNil(keep.spec.defaultValue)
+        XCTAssertNil(Options()[keep])
+        XCTAssertNil(Options()[allowed])
+        XCTAssertEqual(Options(Fields([("keep", .array([]))]))[keep], [])
+        XCTAssertEqual(Options(Fields([("keep", .array(["a", "b"]))]))[keep], ["a", "b"])
+        XCTAssertEqual(Options(Fields([("enum", .array([1, "x"]))]))[allowed], [1, "x"])
+    }
+
+    func testARequiredOptionalKeyIsRequiredInItsSpecAndReadsNilWhenEmptied() {
+        let when = OptionKey<String?>("when", .expression, required: true, doc: "Condition.")
+        XCTAssertTrue(when.spec.required)
+        XCTAssertEqual(when.spec.type, .expression)
+        XCTAssertNil(Options(Fields([("when", .null)]))[when], "a value emptied by an unset variable reads nil")
+        XCTAssertEqual(Options(Fields([("when", "qty > 0")]))[when], "qty > 0")
+    }
+
     func testUnknownNameSuggestsTheClosestOne() {
         let registry = ConnectorRegistry()
         registry.register(Echo.self)

@@ -1,20 +1,19 @@
 import Foundation
 import ETLCore
-import ETLHTTP
 
 /// Posts to a Slack incoming webhook. The webhook URL is a secret: it never
 /// appears in logs or errors.
 public final class SlackNotifier: NotifierConnector {
+    static let webhookURL = OptionKey<String>("webhook_url", .secret, required: true, doc: "Incoming webhook URL (a secret).", example: "${SLACK_WEBHOOK_URL}")
+    static let channel = OptionKey<String?>("channel", doc: "Channel override, e.g. #ops-inventory.", example: "\"#ops-inventory\"")
+    static let username = OptionKey<String>("username", default: "etl", doc: "Name the message is posted as.")
+    static let timeout = OptionKey<Double>("timeout", .duration, default: 10, doc: "Time allowed for the post.")
+
     public static let spec = ConnectorSpec(
         kind: .notifier, name: "slack",
         summary: "Post alerts to a Slack incoming webhook.",
         description: "Each rule (`when:` an expression over run variables) fires at most once per run. A failing post is logged and never fails the run.",
-        options: [
-            OptionSpec("webhook_url", .secret, required: true, doc: "Incoming webhook URL (a secret).", example: "${SLACK_WEBHOOK_URL}"),
-            OptionSpec("channel", .string, doc: "Channel override, e.g. #ops-inventory.", example: "\"#ops-inventory\""),
-            OptionSpec("username", .string, default: "etl", doc: "Name the message is posted as."),
-            OptionSpec("timeout", .duration, default: .double(10), doc: "Time allowed for the post."),
-        ],
+        options: [webhookURL, channel, username, timeout],
         example: """
         notify:
           - type: slack
@@ -32,11 +31,10 @@ public final class SlackNotifier: NotifierConnector {
     let timeout: Double
 
     public init(options: Options, context: BuildContext) throws {
-        webhook = options.string("webhook_url") ?? ""
-        channel = options.string("channel")
-        username = options.string("username") ?? "etl"
-        timeout = options.duration("timeout") ?? 10
-        Redactor.shared.add(webhook)
+        webhook = options[Self.webhookURL]
+        channel = options[Self.channel]
+        username = options[Self.username]
+        timeout = options[Self.timeout]
     }
 
     public func send(_ notification: RunNotification, _ context: RunContext) throws {
@@ -45,19 +43,5 @@ public final class SlackNotifier: NotifierConnector {
         if let channel { body["channel"] = .string(channel) }
         body["username"] = .string(username)
         try WebhookPost.post(url: webhook, json: .object(body), timeout: timeout)
-    }
-}
-
-/// One JSON POST with a short retry for 429/5xx, shared by Slack and webhook notifiers.
-enum WebhookPost {
-    static func post(url: String, json: Value, headers: [(String, String)] = [], timeout: Double) throws {
-        let request = HTTPRequest(method: .post, url: url,
-                                  headers: [("Content-Type", "application/json")] + headers,
-                                  body: Data(JSONWriter.string(json).utf8),
-                                  connectTimeout: min(5, timeout), totalTimeout: timeout, verifyTLS: true)
-        let response = try RetryPolicy(backoff: [1, 3]).run(request, client: HTTPClient(), log: { _ in })
-        guard (200..<300).contains(response.status) else {
-            throw ETLError("webhook answered HTTP \(response.status)")
-        }
     }
 }

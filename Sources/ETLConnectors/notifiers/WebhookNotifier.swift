@@ -3,14 +3,14 @@ import ETLCore
 
 /// POSTs the run's variables as JSON to any URL (PagerDuty, Teams, your own service).
 public final class WebhookNotifier: NotifierConnector {
+    static let url = OptionKey<String>("url", .secret, required: true, doc: "Endpoint URL (treated as a secret).", example: "${ALERT_WEBHOOK_URL}")
+    static let headers = OptionKey<Fields>("headers", .map(.secret), doc: "Extra headers (values are secrets).")
+    static let timeout = OptionKey<Double>("timeout", .duration, default: 10, doc: "Time allowed for the post.")
+
     public static let spec = ConnectorSpec(
         kind: .notifier, name: "webhook",
         summary: "POST the run summary as JSON to a URL.",
-        options: [
-            OptionSpec("url", .secret, required: true, doc: "Endpoint URL (treated as a secret).", example: "${ALERT_WEBHOOK_URL}"),
-            OptionSpec("headers", .map(.secret), doc: "Extra headers (values are secrets)."),
-            OptionSpec("timeout", .duration, default: .double(10), doc: "Time allowed for the post."),
-        ],
+        options: [url, headers, timeout],
         example: """
         notify:
           - type: webhook
@@ -23,10 +23,9 @@ public final class WebhookNotifier: NotifierConnector {
     let timeout: Double
 
     public init(options: Options, context: BuildContext) throws {
-        url = options.string("url") ?? ""
-        headers = options.map("headers").map { ($0.0, $0.1.text) }
-        timeout = options.duration("timeout") ?? 10
-        Redactor.shared.add(url)
+        url = options[Self.url]
+        headers = options[Self.headers].map { ($0.0, $0.1.text) }
+        timeout = options[Self.timeout]
     }
 
     public func send(_ notification: RunNotification, _ context: RunContext) throws {

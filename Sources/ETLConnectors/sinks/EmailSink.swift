@@ -2,6 +2,7 @@ import Foundation
 import ETLCore
 import ETLExpr
 import ETLHTTP
+import struct ETLExpr.Expression
 
 /// Sends one e-mail per record (shipping confirmations, status changes) over SMTP.
 ///
@@ -9,6 +10,16 @@ import ETLHTTP
 /// which the runner calls after every sink prepared: a run that fails sends nothing.
 /// Mail cannot be rolled back, so list this sink after the database sinks.
 public final class EmailSink: SinkConnector {
+    static let from = SMTPOptions.from(example: "\"Shop <orders@example.com>\"")
+    static let to = OptionKey<String>("to", required: true, doc: "Recipient template, rendered per record; several addresses may be separated by commas.", example: "\"{{ customer_email }}\"")
+    static let subject = OptionKey<String>("subject", required: true, doc: "Subject template, rendered per record.", example: "\"Your order {{ order_number }} has shipped\"")
+    static let body = OptionKey<String>("body", required: true, doc: "Plain-text body template, rendered per record (use a YAML block `|` for several lines).",
+                                        example: "\"Track your package: {{ tracking_url }}\"")
+    static let when = OptionKey<String?>("when", .expression, doc: "Only records for which this holds are mailed; the others are ignored (not rejected).", example: "is_new_shipment")
+    static let timeout = SMTPOptions.timeout(doc: "Time allowed for each message.")
+    static let maxPerRun = OptionKey<Int>("max_per_run", default: 1000,
+        doc: "Safety cap: a run that would send more messages fails before sending any (a wrong `when` must not mail every customer).")
+
     public static let spec = ConnectorSpec(
         kind: .sink, name: "email",
         summary: "Send one e-mail per record over SMTP (templated recipient, subject and body), after the run succeeds.",
@@ -22,23 +33,8 @@ public final class EmailSink: SinkConnector {
         `--dry-run` prints each message's recipient and subject instead of sending. \
         Placeholders see the record's fields plus `pipeline` and `run_id`; write `{{ x ?? \"n/a\" }}` for a field that may be null.
         """,
-        options: [
-            OptionSpec("url", .secret, required: true, doc: "Mail server: smtp://host:25 or :587 (STARTTLS per `starttls`), smtps://host:465 (TLS). Treated as a secret.", example: "${SMTP_URL}"),
-            OptionSpec("from", .string, required: true, doc: "Sender: user@host or \"Name <user@host>\".", example: "\"Shop <orders@example.com>\""),
-            OptionSpec("to", .string, required: true, doc: "Recipient template, rendered per record; several addresses may be separated by commas.", example: "\"{{ customer_email }}\""),
-            OptionSpec("subject", .string, required: true, doc: "Subject template, rendered per record.", example: "\"Your order {{ order_number }} has shipped\""),
-            OptionSpec("body", .string, required: true, doc: "Plain-text body template, rendered per record (use a YAML block `|` for several lines).",
-                       example: "\"Track your package: {{ tracking_url }}\""),
-            OptionSpec("when", .expression, doc: "Only records for which this holds are mailed; the others are ignored (not rejected).", example: "is_new_shipment"),
-            OptionSpec("username", .string, doc: "Login for SMTP AUTH (with `password`)."),
-            OptionSpec("password", .secret, doc: "Password for SMTP AUTH.", example: "${SMTP_PASSWORD}"),
-            OptionSpec("starttls", .oneOf(["try", "required", "off"]), default: "try",
-                       doc: "smtp:// only: `required` refuses to send unless the connection is upgraded to TLS (use it whenever a password is sent); `try` upgrades when offered; `off` never does."),
-            OptionSpec("verify_tls", .bool, default: true, doc: "Verify the server certificate (never turn off in production)."),
-            OptionSpec("timeout", .duration, default: .double(30), doc: "Time allowed for each message."),
-            OptionSpec("max_per_run", .int, default: .int(1000),
-                       doc: "Safety cap: a run that would send more messages fails before sending any (a wrong `when` must not mail every customer)."),
-        ],
+        options: [SMTPOptions.url, from, to, subject, body, when, SMTPOptions.username, SMTPOptions.password,
+                  SMTPOptions.starttls, SMTPOptions.verifyTLS, timeout, maxPerRun],
         example: """
         sinks:
           - type: postgres
@@ -75,45 +71,34 @@ public final class EmailSink: SinkConnector {
     var matched = 0
 
     public init(options: Options, context: BuildContext) throws {
-        url = options.string("url") ?? ""
-        Redactor.shared.add(url)
+        url = options[SMTPOptions.url]
         // An empty url (unset variable) is allowed here: `etl validate` builds connectors without
         // production secrets. `open` refuses it when mail would really go out.
-        let lower = url.lowercased()
-        guard url.isEmpty || lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://") else {
-            throw options.error("url", "email url must start with smtp:// or smtps://", hint: "e.g. smtp://mail.example.com:587")
-        }
-        from = options.string("from") ?? ""
-        if let problem = MailMessage.problem(with: from) { throw options.error("from", "email from: \(problem)") }
+        try SMTPOptions.checkURL(url, in: options)
+        from = options[Self.from]
+        if let problem = MailMessage.problem(with: from) { throw options.error(Self.from, "email from: \(problem)") }
 
-        func template(_ name: String) throws -> Template {
-            do { return try Expression.compileTemplate(options.string(name) ?? "") } catch let e as ExpressionError {
-                throw options.error(name, "email \(name): \(e.message) at character \(e.offset + 1) of the template", hint: e.hint)
+        func template(_ key: OptionKey<String>) throws -> Template {
+            let name = key.name
+            do { return try Expression.compileTemplate(options[key]) } catch let e as ExpressionError {
+                throw options.error(key, "email \(name): \(e.message) at character \(e.offset + 1) of the template", hint: e.hint)
             } catch {
-                throw options.error(name, "email \(name): \(error)")
+                throw options.error(key, "email \(name): \(error)")
             }
         }
-        to = try template("to")
-        subject = try template("subject")
-        body = try template("body")
-        if let text = options.string("when") {
+        to = try template(Self.to)
+        subject = try template(Self.subject)
+        body = try template(Self.body)
+        if let text = options[Self.when] {
             do { when = try Expression.compile(text) } catch let e as ExpressionError {
-                throw options.error("when", "email when: \(e.message) at character \(e.offset + 1)", hint: e.hint)
+                throw options.error(Self.when, "email when: \(e.message) at character \(e.offset + 1)", hint: e.hint)
             }
         } else {
             when = nil
         }
-        maxPerRun = options.int("max_per_run") ?? 1000
-        guard maxPerRun > 0 else { throw options.error("max_per_run", "max_per_run must be at least 1") }
-        if options.has("password") && !options.has("username") {
-            throw options.error("password", "email password is set but username is not")
-        }
-        let timeout = options.duration("timeout") ?? 30
-        if let password = options.string("password") { Redactor.shared.add(password) }
-        client = SMTPClient(url: url, username: options.string("username"), password: options.string("password"),
-                            starttls: SMTPClient.STARTTLS(rawValue: options.string("starttls") ?? "try") ?? .opportunistic,
-                            verifyTLS: options.bool("verify_tls", default: true),
-                            connectTimeout: min(10, timeout), timeout: timeout)
+        maxPerRun = options[Self.maxPerRun]
+        guard maxPerRun > 0 else { throw options.error(Self.maxPerRun, "max_per_run must be at least 1") }
+        client = try SMTPOptions.client(options, url: url, timeout: options[Self.timeout])
     }
 
     public func open(_ context: RunContext) throws {
@@ -179,7 +164,7 @@ public final class EmailSink: SinkConnector {
         if context.dryRun {
             var out = "email: would send \(messages.count) messages\n"
             for p in messages { out += "  to \(p.message.to.joined(separator: ", ")): \(p.message.subject)\n" }
-            FileHandle.standardOutput.write(Data(Redactor.shared.redact(out).utf8))
+            FileHandle.standardOutput.write(Data(context.redactor.redact(out).utf8))
             return
         }
         // The data is committed: a failure from here on must not fail the run, so it is logged and counted.

@@ -4,15 +4,15 @@ import ETLCore
 /// Hands records to an external program as JSON lines on its standard input.
 /// The run fails if the program exits non-zero.
 public final class ExecSink: SinkConnector {
+    static let command = OptionKey<[String]>("command", required: true, doc: "Program and arguments; relative paths resolve against the pipeline file.", example: "[python3, load.py]")
+    static let env = OptionKey<Fields>("env", .map(.secret), doc: "Extra environment variables for the program (treated as secrets).")
+    static let timeout = OptionKey<Double?>("timeout", .duration, doc: "Kill the program after this long.")
+
     public static let spec = ConnectorSpec(
         kind: .sink, name: "exec",
         summary: "Pipe records as JSON lines into a program's standard input.",
         description: "The program is started when the run opens and must exit 0 after reading everything; anything else fails the run. It cannot be rolled back: prefer it last, or for idempotent targets.",
-        options: [
-            OptionSpec("command", .list(.string), required: true, doc: "Program and arguments; relative paths resolve against the pipeline file.", example: "[python3, load.py]"),
-            OptionSpec("env", .map(.secret), doc: "Extra environment variables for the program (treated as secrets)."),
-            OptionSpec("timeout", .duration, doc: "Kill the program after this long."),
-        ],
+        options: [command, env, timeout],
         example: """
         sink:
           type: exec
@@ -26,10 +26,10 @@ public final class ExecSink: SinkConnector {
     var written = 0
 
     public init(options: Options, context: BuildContext) throws {
-        command = ExecProcess.resolve(options.strings("command"), base: context.baseDirectory)
-        guard !command.isEmpty else { throw options.error("command", "`command` must name a program") }
-        env = options.map("env").map { ($0.0, $0.1.text) }
-        timeout = options.duration("timeout")
+        command = ExecProcess.resolve(options[Self.command], base: context.baseDirectory)
+        guard !command.isEmpty else { throw options.error(Self.command, "`command` must name a program") }
+        env = options[Self.env].map { ($0.0, $0.1.text) }
+        timeout = options[Self.timeout]
     }
 
     public func checkConnection() throws {

@@ -4,14 +4,14 @@ import ETLCore
 /// Writes records to a file (NDJSON, JSON array or CSV). Written to a temporary
 /// file and renamed on commit, so a failed run never leaves half a file.
 public final class FileSink: SinkConnector {
+    static let path = OptionKey<String>("path", required: true, doc: "Output file, relative to the pipeline file; %Y %m %d %H %M %S expand (UTC).", example: "out/rejects.ndjson")
+    static let format = OptionKey<String>("format", .oneOf(["ndjson", "json", "csv"]), default: "ndjson", doc: "Output format.")
+    static let append = OptionKey<Bool>("append", default: false, doc: "Append to an existing file instead of replacing it (ndjson/csv).")
+
     public static let spec = ConnectorSpec(
         kind: .sink, name: "file",
         summary: "Write records to a NDJSON, JSON or CSV file, atomically on commit.",
-        options: [
-            OptionSpec("path", .string, required: true, doc: "Output file, relative to the pipeline file; %Y %m %d %H %M %S expand (UTC).", example: "out/rejects.ndjson"),
-            OptionSpec("format", .oneOf(["ndjson", "json", "csv"]), default: "ndjson", doc: "Output format."),
-            OptionSpec("append", .bool, default: false, doc: "Append to an existing file instead of replacing it (ndjson/csv)."),
-        ],
+        options: [path, format, append],
         example: """
         sink:
           type: file
@@ -27,9 +27,9 @@ public final class FileSink: SinkConnector {
     var csvHeader: [String]?
 
     public init(options: Options, context: BuildContext) throws {
-        path = context.resolvePath(ArchiveKey.render(options.string("path") ?? "", Date()))
-        format = options.string("format") ?? "ndjson"
-        append = options.bool("append")
+        path = context.resolvePath(ArchiveKey.render(options[Self.path], Date()))
+        format = options[Self.format]
+        append = options[Self.append]
     }
 
     public func open(_ context: RunContext) throws {

@@ -107,63 +107,63 @@ struct PostgresApplyPlan {
     var columnDefaults: [String: String] { columnTypes.compactMapValues { $0.defaultExpression } }
     func typeName(_ column: String) -> String { columnTypes[column]?.sqlType ?? "text" }
 
+    /// Reads the postgres sink's options (declared by `PostgresSink`).
     init(options: Options) throws {
-        table = options.string("table") ?? ""
-        mode = Mode(rawValue: options.string("mode") ?? "upsert") ?? .upsert
-        key = options.strings("key")
-        columns = options.map("columns").map { ($0.0, $0.1.text.split(separator: ".").map(String.init)) }
-        if options.has("lookup") {
-            let l = options.object("lookup")
-            lookup = Lookup(table: l.string("table") ?? "",
-                            match: l.map("match").map { ($0.0, $0.1.text) },
-                            select: l.map("select").map { ($0.0, $0.1.text) },
-                            rejectMisses: l.string("on_miss") != "skip")
+        table = options[PostgresSink.table]
+        mode = Mode(rawValue: options[PostgresSink.mode]) ?? .upsert
+        key = options[PostgresSink.key] ?? []
+        columns = options[PostgresSink.columns].map { ($0.0, $0.1.text.split(separator: ".").map(String.init)) }
+        if let l = options[PostgresSink.lookup] {
+            lookup = Lookup(table: l[PostgresSink.Lookup.table],
+                            match: l[PostgresSink.Lookup.match].map { ($0.0, $0.1.text) },
+                            select: l[PostgresSink.Lookup.select].map { ($0.0, $0.1.text) },
+                            rejectMisses: l[PostgresSink.Lookup.onMiss] != "skip")
         } else { lookup = nil }
-        compare = options.has("compare") ? options.strings("compare") : columns.map(\.column)
-        defaults = options.map("defaults")
-        keepExistingOnNull = options.bool("keep_existing_on_null", default: true)
-        syncedAt = options.string("synced_at")
-        changedAt = options.string("changed_at")
-        flagTimestamps = options.map("flag_timestamps").map { ($0.0, $0.1.text) }
-        newerThan = options.string("newer_than")
-        rejectConflicts = options.string("on_conflict") == "reject"
-        deletedColumn = options.string("deleted_column") ?? "deleted_at"
-        softDeleteSet = options.map("soft_delete_set")
-        undelete = options.bool("undelete")
+        compare = options[PostgresSink.compare] ?? columns.map(\.column)
+        defaults = options[PostgresSink.defaults]
+        keepExistingOnNull = options[PostgresSink.keepExistingOnNull]
+        syncedAt = options[PostgresSink.syncedAt]
+        changedAt = options[PostgresSink.changedAt]
+        flagTimestamps = options[PostgresSink.flagTimestamps].map { ($0.0, $0.1.text) }
+        newerThan = options[PostgresSink.newerThan]
+        rejectConflicts = options[PostgresSink.onConflict] == "reject"
+        deletedColumn = options[PostgresSink.deletedColumn]
+        softDeleteSet = options[PostgresSink.softDeleteSet]
+        undelete = options[PostgresSink.undelete]
 
         if mode != .insert && key.isEmpty {
-            throw options.error("key", "mode \(mode.rawValue) needs `key`: the target columns that identify a row")
+            throw options.error(PostgresSink.key, "mode \(mode.rawValue) needs `key`: the target columns that identify a row")
         }
         let provided = Set(columns.map(\.column) + (lookup?.select.map(\.targetColumn) ?? []))
         for k in key where !provided.contains(k) {
-            throw options.error("key", "key column '\(k)' is neither in `columns` nor selected by `lookup`")
+            throw options.error(PostgresSink.key, "key column '\(k)' is neither in `columns` nor selected by `lookup`")
         }
         for c in compare where !provided.contains(c) {
-            throw options.error("compare", "compare column '\(c)' is not in `columns`")
+            throw options.error(PostgresSink.compare, "compare column '\(c)' is not in `columns`")
         }
         for f in flagTimestamps where !provided.contains(f.flag) {
-            throw options.error("flag_timestamps", "flag column '\(f.flag)' is not in `columns`")
+            throw options.error(PostgresSink.flagTimestamps, "flag column '\(f.flag)' is not in `columns`")
         }
         if let newerThan, !provided.contains(newerThan) {
-            throw options.error("newer_than", "newer_than column '\(newerThan)' is not in `columns`",
+            throw options.error(PostgresSink.newerThan, "newer_than column '\(newerThan)' is not in `columns`",
                                 hint: "map the record's timestamp to it, e.g. columns: {\(newerThan): updatedAt}")
         }
         if !softDeleteSet.isEmpty {
             guard mode == .softDelete else {
-                throw options.error("soft_delete_set", "soft_delete_set applies to mode soft_delete, not \(mode.rawValue)",
+                throw options.error(PostgresSink.softDeleteSet, "soft_delete_set applies to mode soft_delete, not \(mode.rawValue)",
                                     hint: "move it to the sink with `mode: soft_delete`")
             }
             if softDeleteSet[deletedColumn] != nil {
-                throw options.error("soft_delete_set", "soft_delete_set must not name '\(deletedColumn)': the sink sets it to now()",
+                throw options.error(PostgresSink.softDeleteSet, "soft_delete_set must not name '\(deletedColumn)': the sink sets it to now()",
                                     hint: "choose the column with `deleted_column`")
             }
         }
         if undelete {
             guard mode == .upsert || mode == .update else {
-                throw options.error("undelete", "undelete applies to modes upsert and update, not \(mode.rawValue)")
+                throw options.error(PostgresSink.undelete, "undelete applies to modes upsert and update, not \(mode.rawValue)")
             }
             if provided.contains(deletedColumn) {
-                throw options.error("undelete", "undelete clears '\(deletedColumn)', which is also in `columns`",
+                throw options.error(PostgresSink.undelete, "undelete clears '\(deletedColumn)', which is also in `columns`",
                                     hint: "drop it from `columns` or set `deleted_column` to the right column")
             }
         }

@@ -7,6 +7,35 @@ import ETLPostgres
 /// `PostgresApplyPlan`). Modes: insert, upsert, update, soft_delete. An optional
 /// lookup resolves a foreign key (`products.sku` → `product_id`) on the way.
 public final class PostgresSink: SinkConnector {
+    static let database = OptionKey<String>("database", .secret, required: true, doc: "libpq URI or keyword string.", example: "${DATABASE_URL}")
+    static let table = OptionKey<String>("table", required: true, doc: "Target table (schema.table allowed).", example: "inventory")
+    static let mode = OptionKey<String>("mode", .oneOf(["insert", "upsert", "update", "soft_delete"]), default: "upsert",
+                                        doc: "insert: add rows; upsert: update matching keys, insert the rest; update: only existing rows; soft_delete: set `deleted_column` on matching rows.")
+    static let key = OptionKey<[String]?>("key", doc: "Target columns identifying a row (required except for insert).", example: "[product_id]")
+    static let columns = OptionKey<Fields>("columns", .map(.string), required: true, doc: "Target column → record field (dotted path).", example: "{in_stock: qty}")
+    /// The `lookup` block.
+    enum Lookup {
+        static let table = OptionKey<String>("table", required: true, doc: "Table to look keys up in.", example: "products")
+        static let match = OptionKey<Fields>("match", .map(.string), required: true, doc: "Lookup column → record field that must be equal.", example: "{sku: sku}")
+        static let select = OptionKey<Fields>("select", .map(.string), required: true, doc: "Target column → lookup column copied from the match.", example: "{product_id: id}")
+        static let onMiss = OptionKey<String>("on_miss", .oneOf(["reject", "skip"]), default: "reject", doc: "A record with no match is rejected (logged, counted) or silently skipped.")
+    }
+    static let lookup = OptionKey<Options?>("lookup", [Lookup.table, Lookup.match, Lookup.select, Lookup.onMiss],
+                                            doc: "Resolve key columns from another table by matching record fields.")
+    static let compare = OptionKey<[String]?>("compare", doc: "Columns whose change counts as a change (default: all mapped columns).")
+    static let defaults = OptionKey<Fields>("defaults", .map(.any), doc: "Values used on insert when the record's value is null (else the column default).")
+    static let keepExistingOnNull = OptionKey<Bool>("keep_existing_on_null", default: true, doc: "A null (or missing) field leaves the current value on update.")
+    static let syncedAt = OptionKey<String?>("synced_at", doc: "Timestamp column set on every row the run touches.", example: "last_synced_at")
+    static let changedAt = OptionKey<String?>("changed_at", doc: "Timestamp column set only where a compared column changed (and on insert).", example: "updated_at")
+    static let flagTimestamps = OptionKey<Fields>("flag_timestamps", .map(.string), doc: "Timestamp column → boolean column: set when the flag turns true, kept while true, cleared when false.", example: "{discontinued_at: is_discontinued}")
+    static let newerThan = OptionKey<String?>("newer_than", doc: "Conflict rule: update only where the record's value of this column is newer than the row's (last writer wins).")
+    static let onConflict = OptionKey<String>("on_conflict", .oneOf(["skip", "reject"]), default: "skip",
+                                              doc: "With `newer_than`, a record whose row is newer is not applied: skip counts it (metric `conflicts`, one warning with examples); reject also returns it as a reject (to `rejects.sink`).")
+    static let deletedColumn = OptionKey<String>("deleted_column", default: "deleted_at", doc: "Column set to now() in soft_delete mode (and cleared by `undelete`).")
+    static let softDeleteSet = OptionKey<Fields>("soft_delete_set", .map(.any), doc: "soft_delete mode: more columns set to constant values on the rows it deletes.", example: "{deleted_from: crm}")
+    static let undelete = OptionKey<Bool>("undelete", default: false,
+                                          doc: "upsert/update: a record written to a soft-deleted row clears `deleted_column` (a record re-created at the source comes back).")
+
     public static let spec = ConnectorSpec(
         kind: .sink, name: "postgres",
         summary: "Write records to a PostgreSQL table in one transaction (COPY + set-based SQL).",
@@ -16,28 +45,8 @@ public final class PostgresSink: SinkConnector {
         Duplicate keys in one run: the last record wins (logged as a warning). Records whose lookup finds no row, \
         or whose values do not fit the column types, are rejected with their position and reason.
         """,
-        options: [
-            OptionSpec("database", .secret, required: true, doc: "libpq URI or keyword string.", example: "${DATABASE_URL}"),
-            OptionSpec("table", .string, required: true, doc: "Target table (schema.table allowed).", example: "inventory"),
-            OptionSpec("mode", .oneOf(["insert", "upsert", "update", "soft_delete"]), default: "upsert",
-                       doc: "insert: add rows; upsert: update matching keys, insert the rest; update: only existing rows; soft_delete: set `deleted_column` on matching rows."),
-            OptionSpec("key", .list(.string), doc: "Target columns identifying a row (required except for insert).", example: "[product_id]"),
-            OptionSpec("columns", .map(.string), required: true, doc: "Target column → record field (dotted path).", example: "{in_stock: qty}"),
-            OptionSpec("lookup", .object(PostgresLookupSpec.options), doc: "Resolve key columns from another table by matching record fields."),
-            OptionSpec("compare", .list(.string), doc: "Columns whose change counts as a change (default: all mapped columns)."),
-            OptionSpec("defaults", .map(.any), doc: "Values used on insert when the record's value is null (else the column default)."),
-            OptionSpec("keep_existing_on_null", .bool, default: true, doc: "A null (or missing) field leaves the current value on update."),
-            OptionSpec("synced_at", .string, doc: "Timestamp column set on every row the run touches.", example: "last_synced_at"),
-            OptionSpec("changed_at", .string, doc: "Timestamp column set only where a compared column changed (and on insert).", example: "updated_at"),
-            OptionSpec("flag_timestamps", .map(.string), doc: "Timestamp column → boolean column: set when the flag turns true, kept while true, cleared when false.", example: "{discontinued_at: is_discontinued}"),
-            OptionSpec("newer_than", .string, doc: "Conflict rule: update only where the record's value of this column is newer than the row's (last writer wins)."),
-            OptionSpec("on_conflict", .oneOf(["skip", "reject"]), default: "skip",
-                       doc: "With `newer_than`, a record whose row is newer is not applied: skip counts it (metric `conflicts`, one warning with examples); reject also returns it as a reject (to `rejects.sink`)."),
-            OptionSpec("deleted_column", .string, default: "deleted_at", doc: "Column set to now() in soft_delete mode (and cleared by `undelete`)."),
-            OptionSpec("soft_delete_set", .map(.any), doc: "soft_delete mode: more columns set to constant values on the rows it deletes.", example: "{deleted_from: crm}"),
-            OptionSpec("undelete", .bool, default: false,
-                       doc: "upsert/update: a record written to a soft-deleted row clears `deleted_column` (a record re-created at the source comes back)."),
-        ],
+        options: [database, table, mode, key, columns, lookup, compare, defaults, keepExistingOnNull, syncedAt, changedAt,
+                  flagTimestamps, newerThan, onConflict, deletedColumn, softDeleteSet, undelete],
         example: """
         sink:
           type: postgres
@@ -66,7 +75,7 @@ public final class PostgresSink: SinkConnector {
     let dryRun: Bool
 
     public init(options: Options, context: BuildContext) throws {
-        url = options.string("database") ?? ""
+        url = options[Self.database]
         plan = try PostgresApplyPlan(options: options)
         dryRun = context.dryRun
     }
@@ -131,14 +140,4 @@ public final class PostgresSink: SinkConnector {
         connection = nil
         session = nil
     }
-}
-
-/// Options of the sink's `lookup` block.
-enum PostgresLookupSpec {
-    static let options: [OptionSpec] = [
-        OptionSpec("table", .string, required: true, doc: "Table to look keys up in.", example: "products"),
-        OptionSpec("match", .map(.string), required: true, doc: "Lookup column → record field that must be equal.", example: "{sku: sku}"),
-        OptionSpec("select", .map(.string), required: true, doc: "Target column → lookup column copied from the match.", example: "{product_id: id}"),
-        OptionSpec("on_miss", .oneOf(["reject", "skip"]), default: "reject", doc: "A record with no match is rejected (logged, counted) or silently skipped."),
-    ]
 }

@@ -3,12 +3,12 @@ import ETLCore
 
 /// Prints records as JSON lines: for trying pipelines out and for piping.
 public final class StdoutSink: SinkConnector {
+    static let limit = OptionKey<Int?>("limit", doc: "Print at most this many records.")
+
     public static let spec = ConnectorSpec(
         kind: .sink, name: "stdout",
         summary: "Print records as JSON lines on standard output.",
-        options: [
-            OptionSpec("limit", .int, doc: "Print at most this many records."),
-        ],
+        options: [limit],
         example: """
         sink:
           type: stdout
@@ -18,7 +18,7 @@ public final class StdoutSink: SinkConnector {
     var printed = 0
     var buffer = ""
 
-    public init(options: Options, context: BuildContext) throws { limit = options.int("limit") }
+    public init(options: Options, context: BuildContext) throws { limit = options[Self.limit] }
 
     public func open(_ context: RunContext) throws {}
 

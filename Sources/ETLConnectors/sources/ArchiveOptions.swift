@@ -4,26 +4,25 @@ import ETLHTTP
 
 /// Where a source keeps the raw payload, exactly as received, before processing.
 struct ArchiveOptions {
-    static let options: [OptionSpec] = [
-        OptionSpec("url", .url, required: true, doc: "s3://bucket/prefix (AWS_* variables, AWS_ENDPOINT_URL honoured) or file:///dir or a directory.", example: "s3://company-erp-backups"),
-        OptionSpec("key", .string, default: "{pipeline}/%Y-%m-%d/{pipeline}_%Y%m%d_%H%M%S.json",
-                   doc: "Object key template: %Y %m %d %H %M %S (UTC), {pipeline}, {run_id}.", example: "inventory-sync/%Y-%m-%d/inventory_%Y%m%d_%H%M%S.json"),
-        OptionSpec("retention", .duration, doc: "Delete archived payloads older than this (S3 lifecycle rule, or files removed).", example: "30d"),
-    ]
+    static let url = OptionKey<String>("url", .url, required: true, doc: "s3://bucket/prefix (AWS_* variables, AWS_ENDPOINT_URL honoured) or file:///dir or a directory.", example: "s3://company-erp-backups")
+    static let key = OptionKey<String>("key", default: "{pipeline}/%Y-%m-%d/{pipeline}_%Y%m%d_%H%M%S.json",
+                                       doc: "Object key template: %Y %m %d %H %M %S (UTC), {pipeline}, {run_id}.", example: "inventory-sync/%Y-%m-%d/inventory_%Y%m%d_%H%M%S.json")
+    static let retention = OptionKey<Double?>("retention", .duration, doc: "Delete archived payloads older than this (S3 lifecycle rule, or files removed).", example: "30d")
+    static let options: [any OptionDeclaration] = [url, key, retention]
 
     let url: String
     let keyTemplate: String
     let retentionDays: Int?
 
     init(_ options: Options, context: BuildContext) throws {
-        var url = options.string("url") ?? ""
+        var url = options[Self.url]
         if !url.contains("://") && !url.hasPrefix("/") { url = context.resolvePath(url) }
         if url.hasPrefix("file://./") || url.hasPrefix("file://../") {   // file://./archive: relative to the pipeline
             url = "file://" + context.resolvePath(String(url.dropFirst("file://".count)))
         }
         self.url = url
-        keyTemplate = options.string("key") ?? "{pipeline}/%Y-%m-%d/{pipeline}_%Y%m%d_%H%M%S.json"
-        retentionDays = options.duration("retention").map { max(1, Int(($0 / 86400).rounded(.up))) }
+        keyTemplate = options[Self.key]
+        retentionDays = options[Self.retention].map { max(1, Int(($0 / 86400).rounded(.up))) }
     }
 
     /// The object key; pages after the first get `_p0002`, `_p0003` … before the extension.

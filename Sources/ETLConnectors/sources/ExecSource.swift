@@ -5,6 +5,13 @@ import ETLCore
 /// JSON lines, or the Singer protocol (RECORD / STATE / SCHEMA messages), so
 /// existing Singer taps work as plugins. Its STATE is kept between runs.
 public final class ExecSource: SourceConnector {
+    static let command = OptionKey<[String]>("command", required: true, doc: "Program and arguments; relative paths resolve against the pipeline file.", example: "[python3, taps/crm.py]")
+    static let `protocol` = OptionKey<String>("protocol", .oneOf(["jsonl", "singer"]), default: "jsonl", doc: "Output format of the program.")
+    static let stream = OptionKey<String?>("stream", doc: "Singer: only take RECORDs of this stream.")
+    static let config = OptionKey<Fields>("config", .map(.any), doc: "Singer: written to a temp JSON file passed as `--config FILE`.")
+    static let env = OptionKey<Fields>("env", .map(.secret), doc: "Extra environment variables for the program (treated as secrets).")
+    static let timeout = OptionKey<Double?>("timeout", .duration, doc: "Kill the program after this long.")
+
     public static let spec = ConnectorSpec(
         kind: .source, name: "exec",
         summary: "Run a program and read records from its output (JSON lines or Singer tap protocol).",
@@ -13,14 +20,7 @@ public final class ExecSource: SourceConnector {
         commit and handed back next run as `--state FILE`, SCHEMA messages are ignored. A non-zero exit fails the run \
         with the end of the program's stderr.
         """,
-        options: [
-            OptionSpec("command", .list(.string), required: true, doc: "Program and arguments; relative paths resolve against the pipeline file.", example: "[python3, taps/crm.py]"),
-            OptionSpec("protocol", .oneOf(["jsonl", "singer"]), default: "jsonl", doc: "Output format of the program."),
-            OptionSpec("stream", .string, doc: "Singer: only take RECORDs of this stream."),
-            OptionSpec("config", .map(.any), doc: "Singer: written to a temp JSON file passed as `--config FILE`."),
-            OptionSpec("env", .map(.secret), doc: "Extra environment variables for the program (treated as secrets)."),
-            OptionSpec("timeout", .duration, doc: "Kill the program after this long."),
-        ],
+        options: [command, `protocol`, stream, config, env, timeout],
         example: """
         source:
           type: exec
@@ -36,13 +36,13 @@ public final class ExecSource: SourceConnector {
     let timeout: Double?
 
     public init(options: Options, context: BuildContext) throws {
-        command = ExecProcess.resolve(options.strings("command"), base: context.baseDirectory)
-        guard !command.isEmpty else { throw options.error("command", "`command` must name a program") }
-        singer = options.string("protocol") == "singer"
-        stream = options.string("stream")
-        config = options.has("config") ? options.map("config") : nil
-        env = options.map("env").map { ($0.0, $0.1.text) }
-        timeout = options.duration("timeout")
+        command = ExecProcess.resolve(options[Self.command], base: context.baseDirectory)
+        guard !command.isEmpty else { throw options.error(Self.command, "`command` must name a program") }
+        singer = options[Self.protocol] == "singer"
+        stream = options[Self.stream]
+        config = options.has(Self.config) ? options[Self.config] : nil
+        env = options[Self.env].map { ($0.0, $0.1.text) }
+        timeout = options[Self.timeout]
     }
 
     public func checkConnection() throws {

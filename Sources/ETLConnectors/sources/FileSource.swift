@@ -3,12 +3,12 @@ import ETLCore
 
 /// Reads a local file: a JSON array, NDJSON or CSV.
 public final class FileSource: SourceConnector {
+    static let path = OptionKey<String>("path", required: true, doc: "File to read, relative to the pipeline file.", example: "data/inventory.json")
+
     public static let spec = ConnectorSpec(
         kind: .source, name: "file",
         summary: "Read records from a local JSON, NDJSON or CSV file.",
-        options: [
-            OptionSpec("path", .string, required: true, doc: "File to read, relative to the pipeline file.", example: "data/inventory.json"),
-        ] + PayloadFormat.options,
+        options: [path] + PayloadFormat.options,
         example: """
         source:
           type: file
@@ -19,7 +19,7 @@ public final class FileSource: SourceConnector {
     let format: PayloadFormat
 
     public init(options: Options, context: BuildContext) throws {
-        path = context.resolvePath(options.string("path") ?? "")
+        path = context.resolvePath(options[Self.path])
         format = PayloadFormat(options: options)
     }
 

@@ -8,20 +8,20 @@ struct HTTPPagination {
 
     static let defaultMaxPages = 10_000
 
-    static let options: [OptionSpec] = [
-        OptionSpec("style", .oneOf(["offset", "page", "cursor", "link_header"]), required: true,
-                   doc: "offset: `offset_param` advances by the records received; page: `page_param` counts pages; cursor: `cursor_param` takes the value at `cursor_path` of the previous page; link_header: follow the `Link: <…>; rel=\"next\"` header."),
-        OptionSpec("limit_param", .string, default: "limit", doc: "Query parameter carrying the page size (sent when `limit` is set)."),
-        OptionSpec("limit", .int, doc: "Page size asked for. Required for offset; with any style a page with fewer records is the last one.", example: "100"),
-        OptionSpec("offset_param", .string, default: "offset", doc: "offset: query parameter carrying the number of records already read."),
-        OptionSpec("page_param", .string, default: "page", doc: "page: query parameter carrying the page number."),
-        OptionSpec("start_page", .int, default: .int(1), doc: "page: number of the first page (0 or 1, as the API counts)."),
-        OptionSpec("cursor_param", .string, default: "cursor", doc: "cursor: query parameter carrying the next-page cursor."),
-        OptionSpec("cursor_path", .string, doc: "cursor: dotted path in the response body of the next-page cursor; null, empty or missing ends the read.", example: "meta.next_cursor"),
-        OptionSpec("has_more_path", .string, doc: "Dotted path of a boolean in the response body; false ends the read (any style).", example: "has_more"),
-        OptionSpec("max_pages", .int, default: .int(Int64(defaultMaxPages)),
-                   doc: "Safety stop: read at most this many pages, then stop with a warning (the records read so far are written)."),
-    ]
+    static let style = OptionKey<String>("style", .oneOf(["offset", "page", "cursor", "link_header"]), required: true,
+        doc: "offset: `offset_param` advances by the records received; page: `page_param` counts pages; cursor: `cursor_param` takes the value at `cursor_path` of the previous page; link_header: follow the `Link: <…>; rel=\"next\"` header.")
+    static let limitParam = OptionKey<String>("limit_param", default: "limit", doc: "Query parameter carrying the page size (sent when `limit` is set).")
+    static let limit = OptionKey<Int?>("limit", doc: "Page size asked for. Required for offset; with any style a page with fewer records is the last one.", example: "100")
+    static let offsetParam = OptionKey<String>("offset_param", default: "offset", doc: "offset: query parameter carrying the number of records already read.")
+    static let pageParam = OptionKey<String>("page_param", default: "page", doc: "page: query parameter carrying the page number.")
+    static let startPage = OptionKey<Int>("start_page", default: 1, doc: "page: number of the first page (0 or 1, as the API counts).")
+    static let cursorParam = OptionKey<String>("cursor_param", default: "cursor", doc: "cursor: query parameter carrying the next-page cursor.")
+    static let cursorPath = OptionKey<String?>("cursor_path", doc: "cursor: dotted path in the response body of the next-page cursor; null, empty or missing ends the read.", example: "meta.next_cursor")
+    static let hasMorePath = OptionKey<String?>("has_more_path", doc: "Dotted path of a boolean in the response body; false ends the read (any style).", example: "has_more")
+    static let maxPages = OptionKey<Int>("max_pages", default: defaultMaxPages,
+        doc: "Safety stop: read at most this many pages, then stop with a warning (the records read so far are written).")
+    static let options: [any OptionDeclaration] = [style, limitParam, limit, offsetParam, pageParam, startPage,
+                                                   cursorParam, cursorPath, hasMorePath, maxPages]
 
     let style: Style
     let limitParam: String
@@ -35,32 +35,32 @@ struct HTTPPagination {
     let maxPages: Int
 
     init(_ options: Options, format: PayloadFormat) throws {
-        guard let style = Style(rawValue: options.string("style") ?? "") else {
-            throw options.error("style", "paginate needs `style`: offset, page, cursor or link_header")
+        guard let style = Style(rawValue: options[Self.style]) else {
+            throw options.error(Self.style, "paginate needs `style`: offset, page, cursor or link_header")
         }
         self.style = style
-        limitParam = options.string("limit_param") ?? "limit"
-        limit = options.int("limit")
-        offsetParam = options.string("offset_param") ?? "offset"
-        pageParam = options.string("page_param") ?? "page"
-        startPage = options.int("start_page") ?? 1
-        cursorParam = options.string("cursor_param") ?? "cursor"
-        cursorPath = options.string("cursor_path").map(Self.path)
-        hasMorePath = options.string("has_more_path").map(Self.path)
-        maxPages = options.int("max_pages") ?? Self.defaultMaxPages
+        limitParam = options[Self.limitParam]
+        limit = options[Self.limit]
+        offsetParam = options[Self.offsetParam]
+        pageParam = options[Self.pageParam]
+        startPage = options[Self.startPage]
+        cursorParam = options[Self.cursorParam]
+        cursorPath = options[Self.cursorPath].map(Self.path)
+        hasMorePath = options[Self.hasMorePath].map(Self.path)
+        maxPages = options[Self.maxPages]
 
-        if let limit, limit < 1 { throw options.error("limit", "paginate.limit must be at least 1") }
-        if maxPages < 1 { throw options.error("max_pages", "paginate.max_pages must be at least 1") }
+        if let limit, limit < 1 { throw options.error(Self.limit, "paginate.limit must be at least 1") }
+        if maxPages < 1 { throw options.error(Self.maxPages, "paginate.max_pages must be at least 1") }
         if style == .offset && limit == nil {
-            throw options.error("style", "offset pagination needs `limit`: the page size, also used to tell the last page",
+            throw options.error(Self.style, "offset pagination needs `limit`: the page size, also used to tell the last page",
                                 hint: "add `limit: 100` (and `limit_param` if the API does not call it `limit`)")
         }
         if style == .cursor && cursorPath == nil {
-            throw options.error("style", "cursor pagination needs `cursor_path`: where the response body gives the next cursor",
+            throw options.error(Self.style, "cursor pagination needs `cursor_path`: where the response body gives the next cursor",
                                 hint: "e.g. `cursor_path: meta.next_cursor`")
         }
         if (cursorPath != nil || hasMorePath != nil) && format.kind != .json {
-            throw options.error(cursorPath != nil ? "cursor_path" : "has_more_path",
+            throw options.error(cursorPath != nil ? Self.cursorPath : Self.hasMorePath,
                                 "cursor_path and has_more_path read the JSON body; they need `format: json`")
         }
     }

@@ -12,11 +12,10 @@ import ETLCore
 struct IncrementalCursor {
     static let stateKey = "cursor"
 
-    static let options: [OptionSpec] = [
-        OptionSpec("cursor_field", .string, required: true, doc: "Record field (dotted path) whose greatest value is remembered: a timestamp, number or sortable string.", example: "updatedAt"),
-        OptionSpec("param", .string, required: true, doc: "Query parameter that sends the remembered value.", example: "modifiedSince"),
-        OptionSpec("initial", .string, doc: "Value sent on the first run (no saved state yet); without it the first run sends no parameter and reads everything.", example: "\"2024-01-01T00:00:00Z\""),
-    ]
+    static let cursorField = OptionKey<String>("cursor_field", required: true, doc: "Record field (dotted path) whose greatest value is remembered: a timestamp, number or sortable string.", example: "updatedAt")
+    static let param = OptionKey<String>("param", required: true, doc: "Query parameter that sends the remembered value.", example: "modifiedSince")
+    static let initial = OptionKey<String?>("initial", doc: "Value sent on the first run (no saved state yet); without it the first run sends no parameter and reads everything.", example: "\"2024-01-01T00:00:00Z\"")
+    static let options: [any OptionDeclaration] = [cursorField, param, initial]
 
     let fieldPath: [String]
     let field: String
@@ -24,10 +23,10 @@ struct IncrementalCursor {
     let initial: String?
 
     init(_ options: Options) {
-        field = options.string("cursor_field") ?? ""
+        field = options[Self.cursorField]
         fieldPath = field.split(separator: ".").map(String.init)
-        param = options.string("param") ?? ""
-        initial = options.string("initial").flatMap { $0.isEmpty ? nil : $0 }
+        param = options[Self.param]
+        initial = options[Self.initial].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The value this run starts from: the saved cursor, else `initial`.

@@ -1,19 +1,20 @@
 import Foundation
 import ETLCore
 import ETLExpr
+import struct ETLExpr.Expression
 
 /// Converts fields to declared types, explicitly: "42" → 42, "2026-11-23" → timestamp.
 /// A value that cannot be converted rejects the record with the reason.
 public final class CoerceTransform: TransformConnector {
+    static let fields = OptionKey<Fields>("fields", .map(.oneOf(["int", "double", "decimal", "string", "bool", "timestamp"])), required: true,
+                                          doc: "Field → target type.", example: "{qty: int, price: decimal, closeDate: timestamp}")
+    static let timeFormat = OptionKey<String?>("time_format", doc: "strftime-style format for timestamps (%Y-%m-%d %H:%M:%S); ISO-8601 when absent.")
+    static let nullIfEmpty = OptionKey<Bool>("null_if_empty", default: true, doc: "An empty string becomes null instead of failing.")
+
     public static let spec = ConnectorSpec(
         kind: .transform, name: "coerce",
         summary: "Convert fields to int, double, decimal, string, bool or timestamp.",
-        options: [
-            OptionSpec("fields", .map(.oneOf(["int", "double", "decimal", "string", "bool", "timestamp"])), required: true,
-                       doc: "Field → target type.", example: "{qty: int, price: decimal, closeDate: timestamp}"),
-            OptionSpec("time_format", .string, doc: "strftime-style format for timestamps (%Y-%m-%d %H:%M:%S); ISO-8601 when absent."),
-            OptionSpec("null_if_empty", .bool, default: true, doc: "An empty string becomes null instead of failing."),
-        ],
+        options: [fields, timeFormat, nullIfEmpty],
         example: """
         transforms:
           - type: coerce
@@ -26,9 +27,9 @@ public final class CoerceTransform: TransformConnector {
     let converters: [String: Expression]
 
     public init(options: Options, context: BuildContext) throws {
-        fields = options.map("fields").map { ($0.0, $0.1.text) }
-        timeFormat = options.string("time_format")
-        nullIfEmpty = options.bool("null_if_empty", default: true)
+        fields = options[Self.fields].map { ($0.0, $0.1.text) }
+        timeFormat = options[Self.timeFormat]
+        nullIfEmpty = options[Self.nullIfEmpty]
         let fmt = timeFormat.map { ", " + JSONWriter.string(.string($0)) } ?? ""
         converters = [
             "int": try Expression.compile("to_int(v)"), "double": try Expression.compile("to_double(v)"),

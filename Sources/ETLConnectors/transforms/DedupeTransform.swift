@@ -5,14 +5,14 @@ import ETLExpr
 /// holds records until the end of the input, then releases them in input order.
 /// A record whose key is null has no key: it is never a duplicate.
 public final class DedupeTransform: TransformConnector {
+    static let key = OptionKey<String>("key", .expression, required: true, doc: "Expression giving each record's key.", example: "lower(email)")
+    static let keep = OptionKey<String>("keep", .oneOf(["first", "last"]), default: "last", doc: "Which of the duplicates survives.")
+    static let warn = OptionKey<Bool>("warn", default: true, doc: "Log how many duplicates were dropped.")
+
     public static let spec = ConnectorSpec(
         kind: .transform, name: "dedupe",
         summary: "Remove records with a duplicate key, keeping the first or the last.",
-        options: [
-            OptionSpec("key", .expression, required: true, doc: "Expression giving each record's key.", example: "lower(email)"),
-            OptionSpec("keep", .oneOf(["first", "last"]), default: "last", doc: "Which of the duplicates survives."),
-            OptionSpec("warn", .bool, default: true, doc: "Log how many duplicates were dropped."),
-        ],
+        options: [key, keep, warn],
         example: """
         transforms:
           - type: dedupe
@@ -31,9 +31,9 @@ public final class DedupeTransform: TransformConnector {
     var dropped = 0
 
     public init(options: Options, context: BuildContext) throws {
-        do { key = try Expression.compile(options.string("key") ?? "") } catch { throw options.error("key", "\(error)") }
-        keepLast = options.string("keep") != "first"
-        warn = options.bool("warn", default: true)
+        do { key = try Expression.compile(options[Self.key]) } catch { throw options.error(Self.key, "\(error)") }
+        keepLast = options[Self.keep] != "first"
+        warn = options[Self.warn]
     }
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {

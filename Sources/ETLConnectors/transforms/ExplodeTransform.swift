@@ -3,16 +3,16 @@ import ETLCore
 /// One record per element of an array field (an order → its line items),
 /// carrying the parent's other fields.
 public final class ExplodeTransform: TransformConnector {
+    static let field = OptionKey<String>("field", required: true, doc: "Dotted path of the array.", example: "lineItems")
+    static let `as` = OptionKey<String?>("as", doc: "Name for the element in the output (default: the field's own name).")
+    static let merge = OptionKey<Bool>("merge", default: false, doc: "Merge an object element's fields into the record instead of nesting it.")
+    static let parentPrefix = OptionKey<String>("parent_prefix", default: "", doc: "Prefix for the parent's fields in the output (e.g. `order_`).")
+    static let keepEmpty = OptionKey<Bool>("keep_empty", default: false, doc: "A record whose array is empty or missing is kept once (element null) instead of dropped.")
+
     public static let spec = ConnectorSpec(
         kind: .transform, name: "explode",
         summary: "Emit one record per element of an array field, keeping the parent fields.",
-        options: [
-            OptionSpec("field", .string, required: true, doc: "Dotted path of the array.", example: "lineItems"),
-            OptionSpec("as", .string, doc: "Name for the element in the output (default: the field's own name)."),
-            OptionSpec("merge", .bool, default: false, doc: "Merge an object element's fields into the record instead of nesting it."),
-            OptionSpec("parent_prefix", .string, default: "", doc: "Prefix for the parent's fields in the output (e.g. `order_`)."),
-            OptionSpec("keep_empty", .bool, default: false, doc: "A record whose array is empty or missing is kept once (element null) instead of dropped."),
-        ],
+        options: [field, `as`, merge, parentPrefix, keepEmpty],
         example: """
         transforms:
           - type: explode
@@ -27,11 +27,11 @@ public final class ExplodeTransform: TransformConnector {
     let keepEmpty: Bool
 
     public init(options: Options, context: BuildContext) throws {
-        path = (options.string("field") ?? "").split(separator: ".").map(String.init)
-        name = options.string("as") ?? path.last ?? "item"
-        merge = options.bool("merge")
-        prefix = options.string("parent_prefix") ?? ""
-        keepEmpty = options.bool("keep_empty")
+        path = options[Self.field].split(separator: ".").map(String.init)
+        name = options[Self.as] ?? path.last ?? "item"
+        merge = options[Self.merge]
+        prefix = options[Self.parentPrefix]
+        keepEmpty = options[Self.keepEmpty]
     }
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {

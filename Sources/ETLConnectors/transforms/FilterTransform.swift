@@ -3,13 +3,13 @@ import ETLExpr
 
 /// Keeps records for which a condition holds; the others are dropped (not rejected).
 public final class FilterTransform: TransformConnector {
+    static let when = OptionKey<String?>("when", .expression, required: true, doc: "Condition over the record's fields.", example: "qty > 0 and sku != \"\"")
+
     public static let spec = ConnectorSpec(
         kind: .transform, name: "filter",
         summary: "Keep only records where an expression is true.",
         description: "Null or false drops the record. A record whose condition fails to evaluate is rejected with the reason.",
-        options: [
-            OptionSpec("when", .expression, required: true, doc: "Condition over the record's fields.", example: "qty > 0 and sku != \"\""),
-        ],
+        options: [when],
         example: """
         transforms:
           - type: filter
@@ -19,8 +19,8 @@ public final class FilterTransform: TransformConnector {
     let condition: Expression
 
     public init(options: Options, context: BuildContext) throws {
-        do { condition = try Expression.compile(options.string("when") ?? "true") }
-        catch { throw options.error("when", "\(error)") }
+        do { condition = try Expression.compile(options[Self.when] ?? "true") }
+        catch { throw options.error(Self.when, "\(error)") }
     }
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {

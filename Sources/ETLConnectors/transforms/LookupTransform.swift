@@ -2,21 +2,22 @@ import Foundation
 import ETLCore
 import ETLExpr
 import ETLPostgres
+import struct ETLExpr.Expression
 
 /// Enriches records from a PostgreSQL table: one `= ANY($1)` query per batch
 /// for the keys not yet cached this run.
 public final class LookupTransform: TransformConnector {
+    static let database = OptionKey<String>("database", .secret, required: true, doc: "libpq URI.", example: "${DATABASE_URL}")
+    static let table = OptionKey<String>("table", required: true, doc: "Table to read.", example: "customers")
+    static let key = OptionKey<String>("key", .expression, required: true, doc: "Expression giving the record's key.", example: "customerId")
+    static let match = OptionKey<String?>("match", required: true, doc: "Column compared with the key.", example: "id")
+    static let fields = OptionKey<Fields>("fields", .map(.string), required: true, doc: "Output field → column.", example: "{customer_email: email}")
+    static let onMiss = OptionKey<String>("on_miss", .oneOf(["reject", "drop", "keep"]), default: "reject", doc: "No row: reject the record, drop it, or keep it with null fields.")
+
     public static let spec = ConnectorSpec(
         kind: .transform, name: "lookup",
         summary: "Enrich records from a PostgreSQL table by key, batched and cached.",
-        options: [
-            OptionSpec("database", .secret, required: true, doc: "libpq URI.", example: "${DATABASE_URL}"),
-            OptionSpec("table", .string, required: true, doc: "Table to read.", example: "customers"),
-            OptionSpec("key", .expression, required: true, doc: "Expression giving the record's key.", example: "customerId"),
-            OptionSpec("match", .string, required: true, doc: "Column compared with the key.", example: "id"),
-            OptionSpec("fields", .map(.string), required: true, doc: "Output field → column.", example: "{customer_email: email}"),
-            OptionSpec("on_miss", .oneOf(["reject", "drop", "keep"]), default: "reject", doc: "No row: reject the record, drop it, or keep it with null fields."),
-        ],
+        options: [database, table, key, match, fields, onMiss],
         example: """
         transforms:
           - type: lookup
@@ -37,12 +38,12 @@ public final class LookupTransform: TransformConnector {
     var cache: [String: Fields?] = [:]
 
     public init(options: Options, context: BuildContext) throws {
-        url = options.string("database") ?? ""
-        table = options.string("table") ?? ""
-        do { key = try Expression.compile(options.string("key") ?? "") } catch { throw options.error("key", "\(error)") }
-        match = options.string("match") ?? "id"
-        fields = options.map("fields").map { ($0.0, $0.1.text) }
-        onMiss = options.string("on_miss") ?? "reject"
+        url = options[Self.database]
+        table = options[Self.table]
+        do { key = try Expression.compile(options[Self.key]) } catch { throw options.error(Self.key, "\(error)") }
+        match = options[Self.match] ?? "id"
+        fields = options[Self.fields].map { ($0.0, $0.1.text) }
+        onMiss = options[Self.onMiss]
     }
 
     deinit { connection?.close() }

@@ -1,21 +1,22 @@
 import Foundation
 import ETLCore
 import ETLExpr
+import struct ETLExpr.Expression
 
 /// Builds each output record from expressions over the input record:
 /// rename, keep/drop, computed and constant fields, nested output paths.
 public final class MapTransform: TransformConnector {
+    static let fields = OptionKey<Fields>("fields", .map(.expression), doc: "Output field → expression.", example: "{first_name: data.firstName, source: '\"crm\"'}")
+    static let rename = OptionKey<Fields>("rename", .map(.string), doc: "Old field name → new name.")
+    static let keep = OptionKey<[String]?>("keep", doc: "Keep only these input fields.")
+    static let drop = OptionKey<[String]?>("drop", doc: "Remove these input fields.")
+    static let replace = OptionKey<Bool>("replace", default: false, doc: "Start from an empty record instead of the input.")
+
     public static let spec = ConnectorSpec(
         kind: .transform, name: "map",
         summary: "Reshape records with expressions: computed fields, rename, keep, drop.",
         description: "Order: rename, then keep/drop, then `fields` (evaluated on the input record). A dotted output name (`account.name`) builds nested objects. A record whose expression fails (e.g. to_int(\"abc\")) is rejected with the reason.",
-        options: [
-            OptionSpec("fields", .map(.expression), doc: "Output field → expression.", example: "{first_name: data.firstName, source: '\"crm\"'}"),
-            OptionSpec("rename", .map(.string), doc: "Old field name → new name."),
-            OptionSpec("keep", .list(.string), doc: "Keep only these input fields."),
-            OptionSpec("drop", .list(.string), doc: "Remove these input fields."),
-            OptionSpec("replace", .bool, default: false, doc: "Start from an empty record instead of the input."),
-        ],
+        options: [fields, rename, keep, drop, replace],
         example: """
         transforms:
           - type: map
@@ -34,14 +35,14 @@ public final class MapTransform: TransformConnector {
     let replace: Bool
 
     public init(options: Options, context: BuildContext) throws {
-        fields = try options.map("fields").map { name, source in
+        fields = try options[Self.fields].map { name, source in
             do { return (name.split(separator: ".").map(String.init), name, try Expression.compile(source.text)) }
-            catch { throw options.error("fields", "field '\(name)': \(error)") }
+            catch { throw options.error(Self.fields, "field '\(name)': \(error)") }
         }
-        rename = options.map("rename").map { ($0.0, $0.1.text) }
-        keep = options.has("keep") ? Set(options.strings("keep")) : nil
-        drop = Set(options.strings("drop"))
-        replace = options.bool("replace")
+        rename = options[Self.rename].map { ($0.0, $0.1.text) }
+        keep = options[Self.keep].map(Set.init)
+        drop = Set(options[Self.drop] ?? [])
+        replace = options[Self.replace]
     }
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {

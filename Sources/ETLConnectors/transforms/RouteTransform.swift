@@ -4,17 +4,19 @@ import ETLExpr
 /// Tags each record with the first route whose condition holds; sinks with a
 /// matching `route:` take them (created → insert, updated → upsert, deleted → soft delete).
 public final class RouteTransform: TransformConnector {
+    enum Route {
+        static let name = OptionKey<String>("name", required: true, doc: "Route name, matched by a sink's `route:`.")
+        static let when = OptionKey<String?>("when", .expression, required: true, doc: "Condition for this route.")
+    }
+    static let routes = OptionKey<[Value]>("routes", .list(.block([Route.name, Route.when])), required: true, doc: "Ordered routes.",
+                                           example: "[{name: deleted, when: event == \"deleted\"}]")
+    static let `default` = OptionKey<String?>("default", doc: "Route for records no condition matched.")
+
     public static let spec = ConnectorSpec(
         kind: .transform, name: "route",
         summary: "Send records to different sinks by condition.",
         description: "Routes are tried in order; the first whose `when` holds wins. Unmatched records take `default`, or are dropped (counted) when there is none.",
-        options: [
-            OptionSpec("routes", .list(.object([
-                OptionSpec("name", .string, required: true, doc: "Route name, matched by a sink's `route:`."),
-                OptionSpec("when", .expression, required: true, doc: "Condition for this route."),
-            ])), required: true, doc: "Ordered routes.", example: "[{name: deleted, when: event == \"deleted\"}]"),
-            OptionSpec("default", .string, doc: "Route for records no condition matched."),
-        ],
+        options: [routes, `default`],
         example: """
         transforms:
           - type: route
@@ -30,13 +32,13 @@ public final class RouteTransform: TransformConnector {
     let fallback: String?
 
     public init(options: Options, context: BuildContext) throws {
-        routes = try options.list("routes").map { item in
+        routes = try options[Self.routes].map { item in
             let o = Options(item.objectValue ?? Fields())
-            let name = o.string("name") ?? ""
-            do { return (name, try Expression.compile(o.string("when") ?? "false")) }
-            catch { throw options.error("routes", "route '\(name)': \(error)") }
+            let name = o[Route.name]
+            do { return (name, try Expression.compile(o[Route.when] ?? "false")) }
+            catch { throw options.error(Self.routes, "route '\(name)': \(error)") }
         }
-        fallback = options.string("default")
+        fallback = options[Self.default]
     }
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {

@@ -1,29 +1,32 @@
 import Foundation
 import ETLCore
+import struct ETLExpr.Expression
 
 /// Checks fields against declared rules; a failing record is rejected with
 /// every failed rule named, the rest pass through untouched.
 public final class ValidateTransform: TransformConnector {
-    static let ruleOptions: [OptionSpec] = [
-        OptionSpec("type", .oneOf(["string", "int", "number", "decimal", "bool", "timestamp", "array", "object"]),
-                   doc: "Required JSON type (int accepts 12.0 but not 12.5; number accepts any numeric)."),
-        OptionSpec("required", .bool, default: false, doc: "The field must be present and not null."),
-        OptionSpec("non_empty", .bool, default: false, doc: "Strings must not be empty or blank; arrays not empty."),
-        OptionSpec("min", .double, doc: "Smallest allowed number."),
-        OptionSpec("max", .double, doc: "Largest allowed number."),
-        OptionSpec("min_length", .int, doc: "Shortest allowed string (characters)."),
-        OptionSpec("max_length", .int, doc: "Longest allowed string (characters)."),
-        OptionSpec("pattern", .string, doc: "Regular expression the whole string must match."),
-        OptionSpec("enum", .list(.any), doc: "Allowed values."),
-    ]
+    /// The rules one field may have (`rules: {sku: {type: string, required: true}}`).
+    enum FieldRules {
+        static let type = OptionKey<String?>("type", .oneOf(["string", "int", "number", "decimal", "bool", "timestamp", "array", "object"]),
+                                             doc: "Required JSON type (int accepts 12.0 but not 12.5; number accepts any numeric).")
+        static let required = OptionKey<Bool>("required", default: false, doc: "The field must be present and not null.")
+        static let nonEmpty = OptionKey<Bool>("non_empty", default: false, doc: "Strings must not be empty or blank; arrays not empty.")
+        static let min = OptionKey<Double?>("min", doc: "Smallest allowed number.")
+        static let max = OptionKey<Double?>("max", doc: "Largest allowed number.")
+        static let minLength = OptionKey<Int?>("min_length", doc: "Shortest allowed string (characters).")
+        static let maxLength = OptionKey<Int?>("max_length", doc: "Longest allowed string (characters).")
+        static let pattern = OptionKey<String?>("pattern", doc: "Regular expression the whole string must match.")
+        static let `enum` = OptionKey<[Value]?>("enum", .list(.any), doc: "Allowed values.")
+    }
+    static let rules = OptionKey<Fields>("rules", .map(.block([FieldRules.type, FieldRules.required, FieldRules.nonEmpty, FieldRules.min,
+                                                              FieldRules.max, FieldRules.minLength, FieldRules.maxLength,
+                                                              FieldRules.pattern, FieldRules.enum])),
+                                         required: true, doc: "Field path → rules.", example: "{sku: {type: string, required: true, non_empty: true}}")
 
     public static let spec = ConnectorSpec(
         kind: .transform, name: "validate",
         summary: "Reject records whose fields break declared rules (type, required, ranges, patterns).",
-        options: [
-            OptionSpec("rules", .map(.object(ruleOptions)), required: true, doc: "Field path → rules.",
-                       example: "{sku: {type: string, required: true, non_empty: true}}"),
-        ],
+        options: [rules],
         example: """
         transforms:
           - type: validate
@@ -54,20 +57,20 @@ public final class ValidateTransform: TransformConnector {
 
     public init(options: Options, context: BuildContext) throws {
         var rules: [Rule] = []
-        for (field, value) in options.map("rules") {
+        for (field, value) in options[Self.rules] {
             let o = Options(value.objectValue ?? Fields())
             var regex: NSRegularExpression?
-            if let p = o.string("pattern") {
+            if let p = o[FieldRules.pattern] {
                 do { regex = try NSRegularExpression(pattern: "^(?:\(p))$") } catch {
-                    throw options.error("rules", "rule for '\(field)': pattern '\(p)' is not a valid regular expression")
+                    throw options.error(Self.rules, "rule for '\(field)': pattern '\(p)' is not a valid regular expression")
                 }
             }
-            rules.append(Rule(field: field, path: field.split(separator: ".").map(String.init), type: o.string("type"),
-                              required: o.bool("required"), nonEmpty: o.bool("non_empty"),
-                              min: o.double("min"), max: o.double("max"),
-                              minLength: o.int("min_length"), maxLength: o.int("max_length"),
-                              pattern: regex, patternText: o.string("pattern"),
-                              allowed: o.has("enum") ? o.list("enum") : nil))
+            rules.append(Rule(field: field, path: field.split(separator: ".").map(String.init), type: o[FieldRules.type],
+                              required: o[FieldRules.required], nonEmpty: o[FieldRules.nonEmpty],
+                              min: o[FieldRules.min], max: o[FieldRules.max],
+                              minLength: o[FieldRules.minLength], maxLength: o[FieldRules.maxLength],
+                              pattern: regex, patternText: o[FieldRules.pattern],
+                              allowed: o[FieldRules.enum]))
         }
         self.rules = rules
         parseTime = try Expression.compile("parse_time(v)")

@@ -63,8 +63,11 @@ public extension OptionKey where T == String {
 }
 
 public extension OptionKey where T == String? {
-    init(_ name: String, _ type: OptionType = .string, doc: String, example: String? = nil) {
-        self.init(spec: Self.spec(name, type, required: false, default: nil, doc: doc, example: example)) { $0.string(name) }
+    /// nil when not given. `required` options read nil too when an unset `${VARIABLE}`
+    /// emptied them (validation warns and goes on): declare one as `String?` when the
+    /// connector has its own answer for that case.
+    init(_ name: String, _ type: OptionType = .string, required: Bool = false, doc: String, example: String? = nil) {
+        self.init(spec: Self.spec(name, type, required: required, default: nil, doc: doc, example: example)) { $0.string(name) }
     }
 }
 
@@ -118,6 +121,15 @@ public extension OptionKey where T == [String] {
     }
 }
 
+public extension OptionKey where T == [String]? {
+    /// nil when not given, so "not given" (all columns, every field …) differs from an empty list.
+    init(_ name: String, _ type: OptionType = .list(.string), doc: String, example: String? = nil) {
+        self.init(spec: Self.spec(name, type, required: false, default: nil, doc: doc, example: example)) {
+            $0.has(name) ? $0.strings(name) : nil
+        }
+    }
+}
+
 public extension OptionKey where T == [Double] {
     /// A list of numbers or durations (seconds).
     init(_ name: String, _ type: OptionType = .list(.double), required: Bool = false, default value: [Double]? = nil,
@@ -135,6 +147,15 @@ public extension OptionKey where T == [Value] {
          doc: String, example: String? = nil) {
         self.init(spec: Self.spec(name, type, required: required, default: value.map(Value.array), doc: doc, example: example)) {
             $0.has(name) ? $0.list(name) : (value ?? [])
+        }
+    }
+}
+
+public extension OptionKey where T == [Value]? {
+    /// A list of items the connector reads itself; nil when not given.
+    init(_ name: String, _ type: OptionType, doc: String, example: String? = nil) {
+        self.init(spec: Self.spec(name, type, required: false, default: nil, doc: doc, example: example)) {
+            $0.has(name) ? $0.list(name) : nil
         }
     }
 }

@@ -24,26 +24,30 @@ import ETLConfig
 /// `{{ name }}` alone in a value passes the option's typed value (lists stay lists);
 /// inside text it is replaced by its text. `{{ manifest_dir }}` is the manifest's folder.
 struct ConnectorManifest {
-    static let schema: [OptionSpec] = [
-        OptionSpec("kind", .oneOf(ConnectorKind.allCases.map(\.rawValue)), required: true, doc: "source, transform, sink or notifier."),
-        OptionSpec("name", .string, required: true, doc: "The connector's name in pipelines."),
-        OptionSpec("summary", .string, required: true, doc: "One line for list-connectors."),
-        OptionSpec("description", .string, doc: "Longer description for describe and the docs."),
-        OptionSpec("base", .string, required: true, doc: "The registered connector this one configures."),
-        OptionSpec("options", .list(.object(optionSchema)), doc: "This connector's own options."),
-        OptionSpec("config", .any, required: true, doc: "The base connector's options, with {{ option }} placeholders."),
-        OptionSpec("example", .string, doc: "A YAML snippet for the docs."),
-    ]
+    static let kind = OptionKey<String>("kind", .oneOf(ConnectorKind.allCases.map(\.rawValue)), required: true, doc: "source, transform, sink or notifier.")
+    // `name` and `base` read nil, not "", when an unset variable emptied them: the manifest is then skipped.
+    static let name = OptionKey<String?>("name", required: true, doc: "The connector's name in pipelines.")
+    static let summary = OptionKey<String>("summary", required: true, doc: "One line for list-connectors.")
+    static let description = OptionKey<String?>("description", doc: "Longer description for describe and the docs.")
+    static let base = OptionKey<String?>("base", required: true, doc: "The registered connector this one configures.")
+    /// One entry of `options:`.
+    enum Option {
+        static let name = OptionKey<String>("name", required: true, doc: "Option name.")
+        static let type = OptionKey<String>("type", .oneOf(["string", "int", "number", "bool", "duration", "size", "url", "secret", "expression",
+                                                            "list", "map", "any"]), default: "string", doc: "Option type.")
+        static let required = OptionKey<Bool>("required", default: false, doc: "Must be given.")
+        static let `default` = OptionKey<Value>("default", doc: "Value when not given.")
+        static let doc = OptionKey<String>("doc", required: true, doc: "One line for the docs.")
+        static let example = OptionKey<String?>("example", doc: "Example value.")
+    }
+    static let options = OptionKey<[Value]?>("options", .list(.block([Option.name, Option.type, Option.required, Option.default,
+                                                                      Option.doc, Option.example])),
+                                             doc: "This connector's own options.")
+    /// Read as YAML (`root["config"]`), to render its placeholders.
+    static let config = OptionKey<Value>("config", required: true, doc: "The base connector's options, with {{ option }} placeholders.")
+    static let example = OptionKey<String?>("example", doc: "A YAML snippet for the docs.")
 
-    static let optionSchema: [OptionSpec] = [
-        OptionSpec("name", .string, required: true, doc: "Option name."),
-        OptionSpec("type", .oneOf(["string", "int", "number", "bool", "duration", "size", "url", "secret", "expression",
-                                   "list", "map", "any"]), default: "string", doc: "Option type."),
-        OptionSpec("required", .bool, default: false, doc: "Must be given."),
-        OptionSpec("default", .any, doc: "Value when not given."),
-        OptionSpec("doc", .string, required: true, doc: "One line for the docs."),
-        OptionSpec("example", .string, doc: "Example value."),
-    ]
+    static let schema: [any OptionDeclaration] = [kind, name, summary, description, base, options, config, example]
 
     /// Loads every `*.yaml` in `directory` into the registry. Problems come back as diagnostics.
     static func loadAll(from directory: String, into registry: ConnectorRegistry) -> [Diagnostic] {
@@ -56,10 +60,10 @@ struct ConnectorManifest {
         let loaded = YAMLLoader.load(path: path)
         guard let root = loaded.root, !loaded.hasErrors else { return loaded.diagnostics }
         var checker = OptionChecker(owner: "connector manifest")
-        let manifest = checker.check(root, schema)
+        let manifest = checker.check(root, schema.map(\.spec))
         guard !checker.diagnostics.contains(where: { $0.severity == .error }),
-              let kind = ConnectorKind(rawValue: manifest.string("kind") ?? ""),
-              let name = manifest.string("name"), let baseName = manifest.string("base"), let configNode = root["config"]
+              let kind = ConnectorKind(rawValue: manifest[Self.kind]),
+              let name = manifest[Self.name], let baseName = manifest[Self.base], let configNode = root["config"]
         else { return loaded.diagnostics + checker.diagnostics }
         guard let base = registry.lookup(kind, baseName) else {
             return [Diagnostic(.error, "manifest \(name): unknown base \(kind.rawValue) connector '\(baseName)'",
@@ -68,10 +72,10 @@ struct ConnectorManifest {
         if registry.lookup(kind, name) != nil {
             return [Diagnostic(.error, "manifest \(name): a \(kind.rawValue) connector of that name already exists", at: root["name"]?.location)]
         }
-        let options = manifest.list("options").compactMap { $0.objectValue }.map(optionSpec)
-        let spec = ConnectorSpec(kind: kind, name: name, summary: manifest.string("summary") ?? "",
-                                 description: ((manifest.string("description") ?? "") + " Defined by the manifest connectors/\((path as NSString).lastPathComponent), based on `\(baseName)`.").trimmingCharacters(in: .whitespaces),
-                                 options: options, example: manifest.string("example") ?? "\(kind.rawValue):\n  type: \(name)")
+        let options = (manifest[Self.options] ?? []).compactMap { $0.objectValue }.map(optionSpec)
+        let spec = ConnectorSpec(kind: kind, name: name, summary: manifest[Self.summary],
+                                 description: ((manifest[Self.description] ?? "") + " Defined by the manifest connectors/\((path as NSString).lastPathComponent), based on `\(baseName)`.").trimmingCharacters(in: .whitespaces),
+                                 options: options, example: manifest[Self.example] ?? "\(kind.rawValue):\n  type: \(name)")
         let directory = (path as NSString).deletingLastPathComponent
         registry.register(spec, base.factory.deriving { values, _ in
             var variables = values.values
@@ -90,7 +94,7 @@ struct ConnectorManifest {
     static func optionSpec(_ f: Fields) -> OptionSpec {
         let o = Options(f)
         let type: OptionType
-        switch o.string("type") ?? "string" {
+        switch o[Option.type] {
         case "int": type = .int
         case "number": type = .double
         case "bool": type = .bool
@@ -104,8 +108,8 @@ struct ConnectorManifest {
         case "any": type = .any
         default: type = .string
         }
-        return OptionSpec(o.string("name") ?? "", type, required: o.bool("required"),
-                          default: o.has("default") ? o["default"] : nil, doc: o.string("doc") ?? "", example: o.string("example"))
+        return OptionSpec(o[Option.name], type, required: o[Option.required],
+                          default: o.has(Option.default) ? o[Option.default] : nil, doc: o[Option.doc], example: o[Option.example])
     }
 
     /// Replaces `{{ name }}` placeholders in the config tree with option values.

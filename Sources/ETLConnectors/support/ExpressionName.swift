@@ -1,4 +1,0 @@
-import ETLExpr
-
-/// Foundation also has a type named `Expression`; inside this module the name means ours.
-typealias Expression = ETLExpr.Expression

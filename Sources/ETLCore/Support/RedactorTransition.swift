@@ -1,4 +1,0 @@
-// TRANSITION: removed once the drivers and connectors no longer call it.
-extension Redactor {
-    public static let shared = Redactor()
-}
