@@ -1,7 +1,7 @@
 import Foundation
 import ETLCore
 import ETLConfig
-import ETLExpr
+import struct ETLExpr.Expression
 
 /// A pipeline compiled once: every connector built from its checked options,
 /// every expression compiled. Executions run units of input through it —
