@@ -54,6 +54,37 @@ final class PostgresSinkOptionsTests: XCTestCase {
             """)
     }
 
+    // MARK: values the target cannot hold
+
+    func testANulByteIsRejectedPerRecordAndArraysAndObjectsLoadIntoJsonb() throws {
+        try db.query("CREATE TABLE items (id int PRIMARY KEY, note text, attrs jsonb, tags text[])")
+        let yaml = """
+        name: items
+        source: {type: file, path: people.json}
+        sink:
+          type: postgres
+          database: ${DATABASE_URL}
+          table: items
+          key: [id]
+          columns: {id: id, note: note, attrs: attrs, tags: tags}
+        """
+        let records = #"""
+        [{"id": 1, "note": "fine", "attrs": [1, 2, {"a": "b"}], "tags": ["x", "y"]},
+         {"id": 2, "note": "bad\u0000byte", "attrs": {"k": true}},
+         {"id": 3, "note": "ok", "attrs": {"deep": ["v"]}},
+         {"id": 4, "note": "ok", "attrs": "not json"},
+         {"id": 5, "note": "ok", "attrs": {"nul": "a\u0000b"}}]
+        """#
+        let r = try run(yaml, records)
+        XCTAssertEqual(r.exitCode, 0, "one bad record does not fail the run: \(r.output)")
+        XCTAssertEqual(try db.query("SELECT id, note, attrs::text, coalesce(array_to_string(tags, ','), '') FROM items ORDER BY id"),
+                       [["1", "fine", #"[1, 2, {"a": "b"}]"#, "x,y"], ["3", "ok", #"{"deep": ["v"]}"#, ""]])
+        XCTAssertTrue(r.stderr.contains("record 2 (the 2nd from the source) rejected by postgres sink: note contains a NUL character"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("record 4 (the 4th from the source) rejected by postgres sink: attrs must be JSON for jsonb"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("record 5 (the 5th from the source) rejected by postgres sink: attrs contains a NUL character"), r.stderr)
+        XCTAssertFalse(r.output.contains("COPY"), "the database never saw the bad values: \(r.output)")
+    }
+
     // MARK: on_conflict
 
     func testSkippedConflictsAreCountedAndNamedInOneWarning() throws {

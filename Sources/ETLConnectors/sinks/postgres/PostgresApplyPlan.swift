@@ -5,7 +5,7 @@ import ETLPostgres
 /// The type of a target column as the catalog reports it, for staging and for
 /// checking values before COPY (a bad value rejects one record, not the run).
 struct PostgresColumnType {
-    enum Category { case integer(min: Int64, max: Int64), numeric, float, boolean, text, timestamp, other }
+    enum Category { case integer(min: Int64, max: Int64), numeric, float, boolean, text, timestamp, json, array, other }
     var sqlType: String
     var category: Category
     /// The column's DEFAULT expression from the catalog, used on insert for null values.
@@ -23,6 +23,8 @@ struct PostgresColumnType {
         case _ where sqlType.hasPrefix("numeric"): category = .numeric
         case "text", "name", _ where sqlType.hasPrefix("character"): category = .text
         case _ where sqlType.hasPrefix("timestamp") || sqlType == "date": category = .timestamp
+        case "json", "jsonb": category = .json
+        case _ where sqlType.hasSuffix("[]"): category = .array
         default: category = .other
         }
     }
@@ -32,6 +34,11 @@ struct PostgresColumnType {
     /// The value converted for COPY, or why it does not fit.
     func accept(_ value: Value, field: String) -> Fit {
         if value.isNull { return .success(.null) }
+        // PostgreSQL text (and jsonb) cannot hold U+0000: refused here, per record and
+        // field, instead of failing the whole COPY with a message that names neither.
+        if Self.containsNUL(value) {
+            return .failure("\(field) contains a NUL character (U+0000), which PostgreSQL cannot store in \(sqlType)")
+        }
         switch category {
         case .integer(let lo, let hi):
             guard let i = value.intValue else {
@@ -55,8 +62,31 @@ struct PostgresColumnType {
             case .array, .object: return .success(.string(value.text))
             default: return .success(.string(value.text))
             }
+        case .json:
+            switch value {
+            // A string is taken as JSON text (a CSV column holding JSON); it must parse.
+            case .string(let s):
+                guard (try? JSONStreamReader.parse(s)) != nil else {
+                    return .failure("\(field) must be JSON for \(sqlType), found text \(preview(value))")
+                }
+                return .success(value)
+            // Arrays, objects, numbers and booleans are written as the JSON they are.
+            default: return .success(.string(JSONWriter.string(value)))
+            }
+        case .array:
+            guard case .array = value else { return .failure("\(field) must be an array for \(sqlType), found \(value.typeName) \(preview(value))") }
+            return .success(value)
         case .other:
             return .success(value)
+        }
+    }
+
+    static func containsNUL(_ value: Value) -> Bool {
+        switch value {
+        case .string(let s): return s.utf8.contains(0)
+        case .array(let items): return items.contains(where: containsNUL)
+        case .object(let fields): return fields.contains { $0.0.utf8.contains(0) || containsNUL($0.1) }
+        default: return false
         }
     }
 
