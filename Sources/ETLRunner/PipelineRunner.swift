@@ -49,33 +49,16 @@ public final class PipelineRunner {
         report.vars = plan.evaluateVars(now: context.startedAt)
         let notifications = NotificationRules(plan.notifyRules, logger: logger, dryRun: settings.dryRun)
 
-        // The control connection holds the lock and writes the ledger, outside the data transaction.
-        var control: RunControl?
-        defer { control?.close() }
         // Signals are caught before the lock and the ledger row exist: one arriving in between
         // cancels the run (ledger `failed`) instead of killing it with the row left `running`.
         let signals = SignalCancellation(context: context)
         defer { signals.cancel() }
-        let database = spec.ledger?.database ?? spec.lock?.database ?? spec.setup?.database
-        if let database, !settings.dryRun {
-            do {
-                let c = try RunControl(database: database, spec: spec, logger: logger)
-                control = c
-                if case .overlap(let reason) = try c.start(runID: runID, context: context) {
-                    let v = report.variables(.overlap, error: "overlap detected: \(reason)")
-                    logger.warning("\(spec.name): overlap detected — \(reason); this run is skipped")
-                    notifications.evaluate(v, context: context)
-                    return RunOutcome(exitCode: .skipped, status: .overlap, variables: v)
-                }
-            } catch {
-                let message = "\(error)"
-                let v = report.variables(.failed, error: message)
-                logger.error("\(spec.name) failed before start: \(message)")
-                control?.recordFailureBeforeStart(runID: runID, error: v["error"]?.stringValue ?? "", variables: v)
-                notifications.evaluate(v, context: context)
-                return RunOutcome(exitCode: .failed, status: .failed, variables: v)
-            }
+        let control: RunControl?
+        switch start(context, report, notifications) {
+        case .started(let c): control = c
+        case .stopped(let outcome): return outcome
         }
+        defer { control?.close() }
 
         context.deadline = context.startedAt.addingTimeInterval(spec.timeout)
         // Short timeouts (tests, --set timeout=5s) are still enforced promptly.
@@ -86,34 +69,77 @@ public final class PipelineRunner {
         watchdog.start()
         defer { watchdog.stop() }
 
-        var status = RunStatus.completed
-        var errorMessage: String?
-        var exitCode = RunExitCode.success
-        var bookkeepingErrors: [String] = []
+        var outcome = execute(plan, context, control)
+        finish(&outcome, control, context, report)
+        notifications.evaluate(outcome.variables, context: context)
+        return outcome
+    }
+
+    private enum Start {
+        /// Going ahead, with the control connection (nil without a database, or in a dry run).
+        case started(RunControl?)
+        /// Skipped (overlap) or failed before the ledger row: nothing was touched.
+        case stopped(RunOutcome)
+    }
+
+    /// Lock, setup SQL and the ledger row, on a control connection outside the data transaction.
+    private func start(_ context: RunContext, _ report: RunReport, _ notifications: NotificationRules) -> Start {
+        guard let database = spec.ledger?.database ?? spec.lock?.database ?? spec.setup?.database, !settings.dryRun else {
+            return .started(nil)
+        }
+        var control: RunControl?
+        do {
+            let c = try RunControl(database: database, spec: spec, logger: logger)
+            control = c
+            if case .overlap(let reason) = try c.start(runID: runID, context: context) {
+                c.close()
+                let v = report.variables(.overlap, error: "overlap detected: \(reason)")
+                logger.warning("\(spec.name): overlap detected — \(reason); this run is skipped")
+                notifications.evaluate(v, context: context)
+                return .stopped(RunOutcome(exitCode: .skipped, status: .overlap, variables: v))
+            }
+            return .started(c)
+        } catch {
+            let v = report.variables(.failed, error: "\(error)")
+            logger.error("\(spec.name) failed before start: \(error)")
+            control?.recordFailureBeforeStart(runID: runID, error: v["error"]?.stringValue ?? "", variables: v)
+            control?.close()
+            notifications.evaluate(v, context: context)
+            return .stopped(RunOutcome(exitCode: .failed, status: .failed, variables: v))
+        }
+    }
+
+    /// The one execution of `etl run`: the whole source, then the cursor saved once the data committed.
+    private func execute(_ plan: PipelinePlan, _ context: RunContext, _ control: RunControl?) -> RunOutcome {
+        var outcome = RunOutcome(exitCode: .success, status: .completed, variables: Fields())
         do {
             try Execution(plan: plan, context: context, previewLimit: settings.previewLimit).run(reading: plan.source)
-            do { try control?.saveState(context) } catch { bookkeepingErrors.append("\(error)") }
+            do { try control?.saveState(context) } catch { outcome.bookkeepingErrors.append("\(error)") }
         } catch let e as RejectStream.LimitExceeded {
-            status = .failed; errorMessage = e.message; exitCode = .rejectsExceeded
+            outcome.status = .failed; outcome.error = e.message; outcome.exitCode = .rejectsExceeded
         } catch {
-            status = .failed
+            outcome.status = .failed
             // A cancellation surfaces as whatever error the interrupted call raised; name the cause.
-            errorMessage = context.cancellation.map { "run cancelled: \($0)" } ?? "\(error)"
-            exitCode = .failed
+            outcome.error = context.cancellation.map { "run cancelled: \($0)" } ?? "\(error)"
+            outcome.exitCode = .failed
         }
+        return outcome
+    }
 
-        var finalVariables = report.variables(status, error: errorMessage)
-        do { try control?.finish(status: status, error: finalVariables["error"]?.stringValue, variables: finalVariables) }
-        catch { bookkeepingErrors.append("\(error)") }
-        // The data is in, but the ledger or the cursor is not: loud, and not exit 0.
-        if !bookkeepingErrors.isEmpty {
-            for message in bookkeepingErrors { logger.error(context.redactor.redact(message)) }
-            if exitCode == .success { exitCode = .bookkeepingFailed }
-            if errorMessage == nil { finalVariables = report.variables(status, error: bookkeepingErrors.joined(separator: "; ")) }
+    /// The ledger row finished and the summary logged. Data in but the ledger or the cursor
+    /// not: loud, and not exit 0.
+    private func finish(_ outcome: inout RunOutcome, _ control: RunControl?, _ context: RunContext, _ report: RunReport) {
+        outcome.variables = report.variables(outcome.status, error: outcome.error)
+        do { try control?.finish(status: outcome.status, error: outcome.variables["error"]?.stringValue, variables: outcome.variables) }
+        catch { outcome.bookkeepingErrors.append("\(error)") }
+        if !outcome.bookkeepingErrors.isEmpty {
+            for message in outcome.bookkeepingErrors { logger.error(message) }
+            if outcome.exitCode == .success { outcome.exitCode = .bookkeepingFailed }
+            if outcome.error == nil {
+                outcome.variables = report.variables(outcome.status, error: outcome.bookkeepingErrors.joined(separator: "; "))
+            }
         }
-        report.log(finalVariables, error: status == .failed ? finalVariables["error"]?.stringValue : nil)
-        notifications.evaluate(finalVariables, context: context)
-        return RunOutcome(exitCode: exitCode, status: status, variables: finalVariables)
+        report.log(outcome.variables, error: outcome.status == .failed ? outcome.variables["error"]?.stringValue : nil)
     }
 
     public static func makeRunID() -> String {

@@ -20,4 +20,12 @@ public struct RunOutcome {
     public var exitCode: RunExitCode
     public var status: RunStatus
     public var variables: Fields
+    /// Why the run failed, before redaction (the variables hold the redacted, capped form).
+    var error: String?
+    /// Ledger or cursor writes that failed after the data committed.
+    var bookkeepingErrors: [String] = []
+
+    init(exitCode: RunExitCode, status: RunStatus, variables: Fields) {
+        self.exitCode = exitCode; self.status = status; self.variables = variables
+    }
 }
