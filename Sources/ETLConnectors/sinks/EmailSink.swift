@@ -102,6 +102,7 @@ public final class EmailSink: SinkConnector {
     }
 
     public func open(_ context: RunContext) throws {
+        pending = []; rejects = []; matched = 0
         if url.isEmpty && !context.dryRun {
             throw ETLError("email sink has no server url", hint: "set `url` (e.g. SMTP_URL=smtp://mail.example.com:587)")
         }

@@ -37,6 +37,7 @@ public final class ExecSink: SinkConnector {
     }
 
     public func open(_ context: RunContext) throws {
+        written = 0
         if context.dryRun { return }
         process = try ExecProcess(command, environment: env, context: context, timeout: timeout, stdin: true)
     }

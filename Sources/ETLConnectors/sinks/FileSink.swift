@@ -33,6 +33,7 @@ public final class FileSink: SinkConnector {
     }
 
     public func open(_ context: RunContext) throws {
+        written = 0; csvHeader = nil   // each execution writes its own file
         let dir = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true)
         temp = path + ".tmp-\(context.runID)"

@@ -20,7 +20,7 @@ public final class StdoutSink: SinkConnector {
 
     public init(options: Options, context: BuildContext) throws { limit = options[Self.limit] }
 
-    public func open(_ context: RunContext) throws {}
+    public func open(_ context: RunContext) throws { printed = 0; buffer = "" }
 
     public func write(_ batch: Batch, _ context: RunContext) throws {
         for record in batch.records {

@@ -60,9 +60,9 @@ public final class DedupeTransform: TransformConnector {
     public func finish(_ context: RunContext) throws -> TransformOutput {
         if warn && dropped > 0 { context.logger.warning("dedupe dropped \(dropped) duplicate records (kept the \(keepLast ? "last" : "first"))") }
         context.metrics.add("records_deduplicated", dropped)
-        guard keepLast else { return TransformOutput(Batch()) }
-        let records = held.keys.sorted().compactMap { held[$0] }
-        held = [:]; heldByKey = [:]
+        // The execution ends here: the next one (the next inbox batch of a served pipeline) starts clean.
+        let records = keepLast ? held.keys.sorted().compactMap { held[$0] } : []
+        held = [:]; heldByKey = [:]; seen = []; arrivals = 0; dropped = 0
         return TransformOutput(Batch(records))
     }
 }

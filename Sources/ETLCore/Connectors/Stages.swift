@@ -22,7 +22,8 @@ public protocol Source: Stage {
 /// Reshapes batches. Records it refuses go to `rejects` with reasons.
 public protocol Transform: Stage {
     func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput
-    /// Called once after the last batch; transforms that hold records (dedupe keep-last) release them here.
+    /// Called once after the last batch of an execution; transforms that hold records (dedupe
+    /// keep-last) release them here, and leave themselves ready for the plan's next execution.
     func finish(_ context: RunContext) throws -> TransformOutput
 }
 
@@ -32,8 +33,9 @@ public struct TransformOutput {
     public init(_ batch: Batch, rejects: [Rejection] = []) { self.batch = batch; self.rejects = rejects }
 }
 
-/// Writes batches. A sink that can (PostgreSQL) makes the whole run one
-/// transaction: `write` stages, `prepare` applies, `commit` makes it visible.
+/// Writes batches. A sink that can (PostgreSQL) makes the whole execution one
+/// transaction: `open` starts it (and resets what the previous execution of the
+/// same plan counted), `write` stages, `prepare` applies, `commit` makes it visible.
 public protocol Sink: Stage {
     func open(_ context: RunContext) throws
     func write(_ batch: Batch, _ context: RunContext) throws

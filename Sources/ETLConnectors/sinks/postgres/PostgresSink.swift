@@ -87,6 +87,7 @@ public final class PostgresSink: SinkConnector {
     }
 
     public func open(_ context: RunContext) throws {
+        staged = 0; preRejects = []
         let (session, ordinal) = try PostgresSession.join(url: url, context: context)
         self.session = session
         let c = session.connection
