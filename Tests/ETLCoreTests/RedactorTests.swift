@@ -22,5 +22,8 @@ final class RedactorTests: XCTestCase {
         XCTAssertEqual(redactor.redact(#"invalid percent-encoded token: "ret@PW%@127.0.0.1:5432/etl""#),
                        #"invalid percent-encoded token: "***""#, "a quoted piece of a password is masked whole")
         XCTAssertEqual(redactor.redact(#"column "sku" is missing"#), #"column "sku" is missing"#)
+        let withWebhook = Redactor(secrets: ["https://hooks.slack.com/services/T0/B0/SECRET"])
+        XCTAssertEqual(withWebhook.redact(#"cannot fetch "https://erp.example.com/inventory""#),
+                       #"cannot fetch "https://erp.example.com/inventory""#, "a quoted URL is not a piece of a webhook secret")
     }
 }

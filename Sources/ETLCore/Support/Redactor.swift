@@ -8,6 +8,9 @@ import Foundation
 public final class Redactor: @unchecked Sendable {
     private let lock = NSLock()
     private var secrets: [String] = []
+    /// The secrets whose quoted pieces are masked too: not whole URLs (every quoted URL
+    /// shares "https" with a webhook); a password inside a URL is a secret of its own.
+    private var pieceSources: [String] = []
 
     public init(secrets: [String] = []) { secrets.forEach(add) }
 
@@ -21,24 +24,26 @@ public final class Redactor: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         for form in forms where form.count >= 4 && !secrets.contains(form) { secrets.append(form) }
         secrets.sort { $0.count > $1.count }   // longest first, so a URL is masked whole
+        if !s.contains("://") { pieceSources += forms.filter { $0.count >= 4 && !pieceSources.contains($0) } }
     }
 
     public func add(contentsOf list: [String]) { list.forEach(add) }
 
     /// A new redactor knowing these secrets and more: a run's own, on top of the command's.
     public func including(_ more: [String]) -> Redactor {
-        lock.lock(); let mine = secrets; lock.unlock()
+        lock.lock(); let mine = secrets, pieces = pieceSources; lock.unlock()
         let copy = Redactor()
         copy.secrets = mine
+        copy.pieceSources = pieces
         copy.add(contentsOf: more)
         return copy
     }
 
     public func redact(_ text: String) -> String {
-        lock.lock(); let list = secrets; lock.unlock()
+        lock.lock(); let list = secrets, pieces = pieceSources; lock.unlock()
         var out = text
         for s in list where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
-        if !list.isEmpty && out.contains("\"") { out = Self.maskQuotedFragments(out, list) }
+        if !pieces.isEmpty && out.contains("\"") { out = Self.maskQuotedFragments(out, pieces) }
         return Self.maskURLPasswords(out)
     }
 
@@ -59,8 +64,9 @@ public final class Redactor: @unchecked Sendable {
         for secret in secrets {
             if secret.contains(token) { return true }
             let characters = Array(secret)
-            guard characters.count >= 4 else { continue }
-            for start in 0...(characters.count - 4) where token.contains(String(characters[start..<start + 4])) { return true }
+            let width = characters.count >= 8 ? 5 : 4
+            guard characters.count >= width else { continue }
+            for start in 0...(characters.count - width) where token.contains(String(characters[start..<start + width])) { return true }
         }
         return false
     }
