@@ -15,11 +15,13 @@ final class Execution {
     private let rejectsContext: RunContext
     private let rejects: RejectStream
     private let previewLimit: Int
+    /// Saves the cursor in the same transaction as the sinks (nil: no state database).
+    private let checkpoint: StateCheckpoint?
     /// The first records after transforms, for `--dry-run`.
     private(set) var preview: [Record] = []
 
-    init(plan: PipelinePlan, context: RunContext, previewLimit: Int) {
-        self.plan = plan; self.context = context; self.previewLimit = previewLimit
+    init(plan: PipelinePlan, context: RunContext, previewLimit: Int, checkpoint: StateCheckpoint? = nil) {
+        self.plan = plan; self.context = context; self.previewLimit = previewLimit; self.checkpoint = checkpoint
         rejectsContext = context.separateTransactions()
         rejects = RejectStream(policy: plan.spec.rejects, sink: plan.rejectSink, context: rejectsContext)
     }
@@ -27,10 +29,17 @@ final class Execution {
     /// Reads `source` to the end and commits; returns what the sinks did.
     @discardableResult
     func run(reading source: Source) throws -> SinkReport {
+        try run { emit in try source.read(context, emit: emit) }
+    }
+
+    /// Takes the batches `feed` hands over (all of a source, or the one batch of a
+    /// checkpointed run) through the plan and commits them as one transaction.
+    @discardableResult
+    func run(_ feed: (_ emit: (Batch) throws -> Void) throws -> Void) throws -> SinkReport {
         context.rejectHandler = { [rejects] in rejects.add($0) }
         do {
             try open()
-            try source.read(context) { batch in
+            try feed { batch in
                 try self.context.checkCancelled()
                 try self.push(batch, from: 0)
             }
@@ -56,6 +65,7 @@ final class Execution {
 
     private func open() throws {
         for (_, sink) in plan.sinks { try sink.open(context) }
+        try checkpoint?.open(context)
         try plan.rejectSink?.open(rejectsContext)
     }
 
@@ -102,12 +112,15 @@ final class Execution {
         try prepareRejects()
         try context.checkCancelled()
         try rejects.checkLimit()
+        try checkpoint?.write(context)
         if context.dryRun { printDryRun(total) }
         return total
     }
 
     private func commit() throws {
         for (_, sink) in plan.sinks { try sink.commit(context) }
+        // Last: on a shared session this participant's commit is the COMMIT of data and cursor.
+        try checkpoint?.commit(context)
         try plan.rejectSink?.commit(rejectsContext)
         rejectsCommitted = true
     }
@@ -124,6 +137,7 @@ final class Execution {
 
     private func rollback() {
         for (_, sink) in plan.sinks { sink.rollback(context) }
+        checkpoint?.rollback()
     }
 
     /// The data rolled back; the rejects seen so far are still written, in their own transaction.

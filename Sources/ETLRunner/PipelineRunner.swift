@@ -109,12 +109,23 @@ public final class PipelineRunner {
         }
     }
 
-    /// The one execution of `etl run`: the whole source, then the cursor saved once the data committed.
+    /// `commit: run` — one execution over the whole source; `commit: batch` — one execution per
+    /// source batch, each committing its sinks' writes with the cursor, the ledger row showing progress.
     private func execute(_ plan: PipelinePlan, _ context: RunContext, _ control: RunControl?) -> RunOutcome {
         var outcome = RunOutcome(exitCode: .success, status: .completed, variables: Fields())
+        let checkpoint = control?.stateDatabase.map { StateCheckpoint(database: $0, pipeline: spec.name) }
         do {
-            try Execution(plan: plan, context: context, previewLimit: settings.previewLimit).run(reading: plan.source)
-            do { try control?.saveState(context) } catch { outcome.bookkeepingErrors.append("\(error)") }
+            switch spec.commit {
+            case .run:
+                try Execution(plan: plan, context: context, previewLimit: settings.previewLimit, checkpoint: checkpoint)
+                    .run(reading: plan.source)
+            case .batch:
+                try plan.source.read(context) { batch in
+                    try Execution(plan: plan, context: context, previewLimit: settings.previewLimit, checkpoint: checkpoint)
+                        .run { emit in try emit(batch) }
+                    control?.progress(RunReport(spec: spec, context: context).variables(.running))
+                }
+            }
         } catch let e as RejectStream.LimitExceeded {
             outcome.status = .failed; outcome.error = e.message; outcome.exitCode = .rejectsExceeded
         } catch {

@@ -21,7 +21,10 @@ final class RunControl {
     private var ledgerID: Int64?
     private var stateStore: StateStore?
 
+    private let database: String
+
     init(database: String, spec: PipelineSpec, logger: Logger) throws {
+        self.database = database
         connection = try PostgresConnection(url: database)
         self.spec = spec
         self.logger = logger
@@ -80,10 +83,14 @@ final class RunControl {
     }
 
     /// After the sinks committed, never before: a cursor must not pass unwritten data.
-    func saveState(_ context: RunContext) throws {
-        guard let stateStore, !context.stateToSave.isEmpty else { return }
-        do { try stateStore.save(context.stateToSave) }
-        catch { throw ETLError("the data committed but the state (cursor) could not be saved: \(error); the next run repeats some records") }
+    /// Where the cursor is saved: the executions write it in their own transaction (StateCheckpoint).
+    var stateDatabase: String? { stateStore == nil ? nil : database }
+
+    /// A checkpointed run's counts so far, on its `running` row (best effort: progress only).
+    func progress(_ variables: Fields) {
+        guard let ledger, let ledgerID else { return }
+        do { try ledger.progress(id: ledgerID, variables: variables) }
+        catch { logger.warning("could not update the ledger row's progress: \(error)") }
     }
 
     func finish(status: RunStatus, error: String?, variables: Fields) throws {

@@ -128,6 +128,17 @@ final class RunLedger {
         }
     }
 
+    /// The mapped columns of a row still `running` (a checkpointed run's progress).
+    func progress(id: Int64, variables: Fields) throws {
+        var sets = ["duration_ms = $2"]
+        var params: [Value] = [.int(id), variables["duration_ms"] ?? .null]
+        for (column, variable) in spec.columns {
+            params.append(variables[variable] ?? .null)
+            sets.append("\(PostgresConnection.quoteIdentifier(column)) = $\(params.count)")
+        }
+        try connection.execute("UPDATE \(table) SET \(sets.joined(separator: ", ")) WHERE id = $1 AND status = 'running'", params)
+    }
+
     /// Finishes the row with every mapped column. If that fails, the row still leaves
     /// `running` (with the status and the reason) before the error goes on: a row left
     /// `running` would make the next run think this one is alive.

@@ -58,6 +58,7 @@ public struct PipelineLoader {
         diagnostics += builder.checker.diagnostics
         let secrets = interpolated.secrets + builder.checker.secrets
         spec?.secrets = secrets
+        if let mode = resolved["commit"]?.scalarText.flatMap(CommitMode.init(rawValue:)) { spec?.commit = mode }
         let hasErrors = diagnostics.contains { $0.severity == .error }
         return Result(spec: hasErrors ? nil : spec, diagnostics: diagnostics, unsetVariables: builder.unsetByStage, secrets: secrets)
     }

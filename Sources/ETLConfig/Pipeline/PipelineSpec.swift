@@ -22,6 +22,8 @@ public struct PipelineSpec {
     public var vars: [(name: String, expression: String)]
     /// The pipeline file's directory: relative paths (setup SQL, files) resolve against it.
     public var baseDirectory: String
+    /// `commit:` — one transaction for the run, or one per source batch.
+    public var commit: CommitMode = .run
     /// Secret values of this pipeline (see `PipelineLoader.Result.secrets`): its runs redact them.
     public var secrets: [String] = []
 }
@@ -83,4 +85,14 @@ public struct RejectsPolicy {
     public init(maxCount: Int? = nil, maxFraction: Double? = nil, sink: StageSpec? = nil, logLimit: Int = 100) {
         self.maxCount = maxCount; self.maxFraction = maxFraction; self.sink = sink; self.logLimit = logLimit
     }
+}
+
+/// How much one transaction covers.
+public enum CommitMode: String, Sendable {
+    /// The whole run: all or nothing (the default; right for pure database pipelines).
+    case run
+    /// Each source batch with its cursor: a crash resumes at the last committed batch.
+    /// With external side effects (HTTP pushes) the batch in flight at a crash is sent again
+    /// (at-least-once, made effectively-once by idempotency keys).
+    case batch
 }

@@ -8,8 +8,10 @@ import ETLPostgres
 /// upsert sink and a soft-delete sink on one table), and would let one commit
 /// while the other fails. The transaction commits when the last sink commits.
 /// The session belongs to the run (`RunContext.resources`), never to the process.
-final class PostgresSession {
-    let connection: PostgresConnection
+/// Other writers of the run join it too — the runner's saved cursor — so the data
+/// and the cursor commit together.
+public final class PostgresSession {
+    public let connection: PostgresConnection
     private let key: String
     private let resources: RunResources
     private let lock = NSLock()
@@ -22,7 +24,7 @@ final class PostgresSession {
     }
 
     /// Joins (or starts) the run's transaction on `url`; returns the session and this sink's ordinal.
-    static func join(url: String, context: RunContext) throws -> (PostgresSession, Int) {
+    public static func join(url: String, context: RunContext) throws -> (PostgresSession, Int) {
         var ordinal = 0
         let session = try context.resources.shared("postgres-session|" + url, make: {
             let c = try PostgresConnection(url: url)
@@ -37,7 +39,7 @@ final class PostgresSession {
     }
 
     /// The last participant's commit makes everything visible (or, in a dry run, throws it away).
-    func commit(dryRun: Bool) throws {
+    public func commit(dryRun: Bool) throws {
         lock.lock()
         commits += 1
         let last = commits >= participants && !finished
@@ -49,7 +51,7 @@ final class PostgresSession {
         try connection.execute(dryRun ? "ROLLBACK" : "COMMIT")
     }
 
-    func rollback() {
+    public func rollback() {
         lock.lock()
         let first = !finished
         finished = true
