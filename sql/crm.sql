@@ -2,8 +2,8 @@
 -- Run before every run: idempotent, no manual step.
 CREATE TABLE IF NOT EXISTS contacts (
     id SERIAL PRIMARY KEY,
-    external_id TEXT NOT NULL,                 -- the CRM's contact id
-    external_source TEXT NOT NULL DEFAULT 'crm',
+    external_id TEXT,                          -- the CRM's contact id; null for a local contact not yet pushed
+    external_source TEXT,                      -- 'crm' once the CRM knows the contact
     first_name TEXT,
     last_name TEXT,
     email TEXT,                                -- stored lower-cased
@@ -27,3 +27,12 @@ CREATE INDEX IF NOT EXISTS idx_contacts_email ON contacts (email);
 -- Who deleted a contact: 'crm' when the CRM reported it deleted (added after the
 -- first release: existing installs get it on their next run).
 ALTER TABLE contacts ADD COLUMN IF NOT EXISTS deleted_from TEXT;
+
+-- Contacts are also created locally and pushed to the CRM (pipelines/crm-outbound.yaml):
+-- such a contact has no external_id until the CRM answers. Installs from before keep
+-- working: these statements are idempotent.
+ALTER TABLE contacts ALTER COLUMN external_id DROP NOT NULL;
+ALTER TABLE contacts ALTER COLUMN external_source DROP NOT NULL;
+ALTER TABLE contacts ALTER COLUMN external_source DROP DEFAULT;
+-- Local edits set updated_at = now(); the outbound sync pushes rows changed after their last sync.
+CREATE INDEX IF NOT EXISTS idx_contacts_unsynced ON contacts (updated_at, id) WHERE synced_at IS NULL OR updated_at > synced_at;
