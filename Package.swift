@@ -34,9 +34,23 @@ let allTargets: [Target] = [
         .testTarget(name: "EndToEndTests", dependencies: ["ETLCore", "ETLTestSupport"], swiftSettings: swift5),
 ]
 
+/// libFuzzer targets, built only by `scripts/fuzz` (which sets ETL_FUZZ=1 and
+/// `-sanitize=fuzzer`): libFuzzer brings its own `main`, so they are libraries
+/// in Swift's eyes (`-parse-as-library`) and would not link in a normal build.
+let fuzzTargets: [Target] = [
+        ("etl-fuzz-pipeline", "FuzzPipeline", ["ETLCore", "ETLConfig", "ETLRunner"]),
+        ("etl-fuzz-expr", "FuzzExpr", ["ETLCore", "ETLExpr"]),
+        ("etl-fuzz-json", "FuzzJSON", ["ETLCore"]),
+        ("etl-fuzz-csv", "FuzzCSV", ["ETLCore"]),
+].map { name, folder, deps in
+    .executableTarget(name: name, dependencies: deps.map { .target(name: $0) }, path: "Sources/\(folder)",
+                      swiftSettings: swift5 + [.unsafeFlags(["-parse-as-library"])])
+}
+
 /// `ETL_ONLY=ETLHTTP swift test` builds just that module, its dependencies and its
 /// tests: lets one module be worked on while another is half-written.
 @MainActor func selectedTargets() -> [Target] {
+    if ProcessInfo.processInfo.environment["ETL_FUZZ"] == "1" { return allTargets + fuzzTargets }
     guard let only = ProcessInfo.processInfo.environment["ETL_ONLY"], !only.isEmpty else { return allTargets }
     let byName = Dictionary(uniqueKeysWithValues: allTargets.map { ($0.name, $0) })
     var keep = Set<String>()
