@@ -35,16 +35,17 @@ let allTargets: [Target] = [
 ]
 
 /// libFuzzer targets, built only by `scripts/fuzz` (which sets ETL_FUZZ=1 and
-/// `-sanitize=fuzzer`): libFuzzer brings its own `main`, so they are libraries
-/// in Swift's eyes (`-parse-as-library`) and would not link in a normal build.
+/// `-sanitize=fuzzer`, without which they would not link).
 let fuzzTargets: [Target] = [
+        .target(name: "FuzzDriver", path: "Sources/FuzzDriver"),
+] + [
         ("etl-fuzz-pipeline", "FuzzPipeline", ["ETLCore", "ETLConfig", "ETLRunner"]),
         ("etl-fuzz-expr", "FuzzExpr", ["ETLCore", "ETLExpr"]),
         ("etl-fuzz-json", "FuzzJSON", ["ETLCore"]),
         ("etl-fuzz-csv", "FuzzCSV", ["ETLCore"]),
 ].map { name, folder, deps in
-    .executableTarget(name: name, dependencies: deps.map { .target(name: $0) }, path: "Sources/\(folder)",
-                      swiftSettings: swift5 + [.unsafeFlags(["-parse-as-library"])])
+    .executableTarget(name: name, dependencies: ["FuzzDriver"] + deps.map { .target(name: $0) }, path: "Sources/\(folder)",
+                      swiftSettings: swift5)
 }
 
 /// `ETL_ONLY=ETLHTTP swift test` builds just that module, its dependencies and its

@@ -4,8 +4,8 @@ import ETLCore
 // any bytes to records or a PayloadError — never trap or hang. The first byte
 // picks the options, so every combination is explored.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard size > 0 else { return 0 }
+public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data, size > 0 else { return 0 }
     let flags = data[0]
     let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
     let delimiter: Character = [",", ";", "\t", "|"][Int(flags & 3)]

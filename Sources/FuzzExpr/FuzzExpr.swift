@@ -11,7 +11,7 @@ private let record = Fields([("qty", .int(3)), ("sku", .string("A-1")), ("price"
 private let now = Date(timeIntervalSince1970: 1_700_000_000)
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzExpression(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzExpr(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     if let e = try? Expression.compile(text) { _ = try? e.evaluate(record: record, now: now) }
     if let t = try? Expression.compileTemplate(text) { _ = t.render(record: record, now: now) }

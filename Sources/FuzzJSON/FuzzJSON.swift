@@ -3,7 +3,7 @@ import ETLCore
 // libFuzzer entry point (built only by scripts/fuzz): the JSON reader must read
 // any bytes, in every mode, to records or a PayloadError — never trap or hang.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let modes: [JSONStreamReader.Mode] = [.array, .ndjson, .recordPath(["data", "items"])]
     for (i, mode) in modes.enumerated() {

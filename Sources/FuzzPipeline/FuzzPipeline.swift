@@ -12,8 +12,9 @@ private let path = NSTemporaryDirectory() + "/etl-fuzz-pipeline-\(getpid()).yaml
 private let environment = ["HOME": "/tmp", "TABLE": "items", "EMPTY": ""]
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzPipeline(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size)) else { return 0 }
+public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = Data(UnsafeBufferPointer(start: data, count: size))
+    guard FileManager.default.createFile(atPath: path, contents: bytes) else { return 0 }
     let result = PipelineLoader(registry: registry, environment: environment).load(path: path)
     for d in result.diagnostics { _ = d.description }
     if let spec = result.spec { _ = PipelineValidation.buildCheck(spec, registry: registry) }
