@@ -245,8 +245,9 @@ public final class PipelineRunner {
     /// `vars:` evaluated once per run (a bad one was caught by validate; here it becomes null).
     private lazy var pipelineVars: Fields = {
         var out = Fields()
+        // Names are unique (a YAML mapping); appending keeps many vars linear.
         for v in spec.vars {
-            out[v.name] = (try? Expression.compile(v.expression).evaluate(record: Fields(), variables: out, now: Date())) ?? .null
+            out.appendUnchecked(v.name, (try? Expression.compile(v.expression).evaluate(record: Fields(), variables: out, now: Date())) ?? .null)
         }
         return out
     }()
