@@ -109,6 +109,7 @@ struct PostgresApplyPlan {
 
     init(options: Options) throws {
         table = options.string("table") ?? ""
+        try Self.checkTableName(table, options, "table")
         mode = Mode(rawValue: options.string("mode") ?? "upsert") ?? .upsert
         key = options.strings("key")
         columns = options.map("columns").map { ($0.0, $0.1.text.split(separator: ".").map(String.init)) }
@@ -118,6 +119,7 @@ struct PostgresApplyPlan {
                             match: l.map("match").map { ($0.0, $0.1.text) },
                             select: l.map("select").map { ($0.0, $0.1.text) },
                             rejectMisses: l.string("on_miss") != "skip")
+            try Self.checkTableName(l.string("table") ?? "", options, "lookup.table")
         } else { lookup = nil }
         compare = options.has("compare") ? options.strings("compare") : columns.map(\.column)
         defaults = options.map("defaults")
@@ -187,7 +189,7 @@ struct PostgresApplyPlan {
                 SELECT a.attname, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid)
                 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                 WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
-                """, [.string(table)])
+                """, [.string(PostgresConnection.regclassText(table))])
             var out: [String: PostgresColumnType] = [:]
             for row in r.rows() {
                 guard let name = row["attname"]?.stringValue, let type = row["format_type"]?.stringValue else { continue }
