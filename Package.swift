@@ -36,9 +36,24 @@ let allTargets: [Target] = [
         .testTarget(name: "EndToEndTests", dependencies: ["ETLCore", "ETLTestSupport"], swiftSettings: swift5),
 ]
 
+/// libFuzzer targets, built only by `scripts/fuzz` (which sets ETL_FUZZ=1 and
+/// `-sanitize=fuzzer`, without which they would not link).
+let fuzzTargets: [Target] = [
+        .target(name: "FuzzDriver", path: "Sources/FuzzDriver"),
+] + [
+        ("etl-fuzz-pipeline", "FuzzPipeline", ["ETLCore", "ETLConfig", "ETLRunner"]),
+        ("etl-fuzz-expr", "FuzzExpr", ["ETLCore", "ETLExpr"]),
+        ("etl-fuzz-json", "FuzzJSON", ["ETLCore"]),
+        ("etl-fuzz-csv", "FuzzCSV", ["ETLCore"]),
+].map { name, folder, deps in
+    .executableTarget(name: name, dependencies: ["FuzzDriver"] + deps.map { .target(name: $0) }, path: "Sources/\(folder)",
+                      swiftSettings: swift5)
+}
+
 /// `ETL_ONLY=ETLHTTP swift test` builds just that module, its dependencies and its
 /// tests: lets one module be worked on while another is half-written.
 @MainActor func selectedTargets() -> [Target] {
+    if ProcessInfo.processInfo.environment["ETL_FUZZ"] == "1" { return allTargets + fuzzTargets }
     guard let only = ProcessInfo.processInfo.environment["ETL_ONLY"], !only.isEmpty else { return allTargets }
     let byName = Dictionary(uniqueKeysWithValues: allTargets.map { ($0.name, $0) })
     var keep = Set<String>()

@@ -33,8 +33,9 @@ public final class PipelinePlan {
     /// `vars:` evaluated for one run, each seeing the ones before it.
     func evaluateVars(now: Date) -> Fields {
         var out = Fields()
+        // Names are unique (a YAML mapping): appending keeps many vars linear.
         for (name, expression) in vars {
-            out[name] = (try? expression?.evaluate(record: Fields(), variables: out, now: now)) ?? .null
+            out.appendUnchecked(name, (try? expression?.evaluate(record: Fields(), variables: out, now: now)) ?? .null)
         }
         return out
     }

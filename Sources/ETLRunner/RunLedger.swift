@@ -33,7 +33,7 @@ final class RunLedger {
             """)
         let existing = Set(try connection.execute("""
             SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped
-            """, [.string(spec.table)]).rows().compactMap { $0["attname"]?.stringValue })
+            """, [.string(PostgresConnection.regclassText(spec.table))]).rows().compactMap { $0["attname"]?.stringValue })
         var wanted = RunLedger.bookkeeping
         for (column, variable) in spec.columns {
             wanted.append((column, RunLedger.sqlType(of: variable)))
@@ -50,7 +50,7 @@ final class RunLedger {
         let rows = try connection.execute("""
             SELECT a.attname, t.typcategory, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
             WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
-            """, [.string(spec.table)]).rows()
+            """, [.string(PostgresConnection.regclassText(spec.table))]).rows()
         var columns: [String: (category: String, name: String)] = [:]
         for row in rows {
             if let name = row["attname"]?.stringValue {
@@ -117,7 +117,7 @@ final class RunLedger {
     /// A run that failed before its ledger row existed (setup SQL, stale-run cleanup) still
     /// leaves a `failed` row — if the ledger table exists; it is not created just for that.
     func recordFailureBeforeStart(runID: String, error: String, variables: Fields) {
-        guard (try? connection.execute("SELECT to_regclass($1) IS NOT NULL", [.string(spec.table)]).value(row: 0, column: 0)) == .bool(true)
+        guard (try? connection.execute("SELECT to_regclass($1) IS NOT NULL", [.string(PostgresConnection.regclassText(spec.table))]).value(row: 0, column: 0)) == .bool(true)
         else { return }
         do {
             try prepareTable()

@@ -90,18 +90,18 @@ public struct OptionChecker {
             return wrong("an integer")
         case .double:
             if case .int(let i) = value { return .double(Double(i)) }
-            if case .double = value { return value }
+            if case .double = value { return inRange(value, type, node, name: name) }
             return wrong("a number")
         case .bool:
             if case .bool = value { return value }
             return wrong("true or false")
         case .duration:
-            if let d = value.doubleValue { return .double(d) }
-            if let text = node.scalarText, let seconds = DurationParser.seconds(text) { return .double(seconds) }
+            if let d = value.doubleValue { return inRange(.double(d), type, node, name: name) }
+            if let text = node.scalarText, let seconds = DurationParser.seconds(text) { return inRange(.double(seconds), type, node, name: name) }
             return wrong("a duration", hint: "e.g. 500ms, 5s, 15m, 1h30m, 30d")
         case .size:
-            if case .int = value { return value }
-            if let text = node.scalarText, let b = DurationParser.bytes(text) { return .int(b) }
+            if case .int = value { return inRange(value, type, node, name: name) }
+            if let text = node.scalarText, let b = DurationParser.bytes(text) { return inRange(.int(b), type, node, name: name) }
             return wrong("a size", hint: "e.g. 512KiB, 10MB")
         case .oneOf(let allowed):
             guard let text = node.scalarText, allowed.contains(text) else {
@@ -137,11 +137,13 @@ public struct OptionChecker {
                 return wrong("a mapping")
             }
             var out = Fields()
+            // Fields looks keys up linearly; a set keeps 100k `vars:` linear rather than quadratic.
+            var seen = Set<String>()
             for pair in pairs {
                 guard let key = pair.key.scalarText else { continue }
                 locations["\(path).\(key)"] = pair.value.location
                 if let v = convert(pair.value, element, name: "\(name).\(key)", locations: &locations, path: "\(path).\(key)") {
-                    out[key] = v
+                    if seen.insert(key).inserted { out.appendUnchecked(key, v) } else { out[key] = v }
                 }
             }
             return .object(out)
@@ -157,10 +159,12 @@ public struct OptionChecker {
 
     /// Compiles an expression so that syntax and type errors point into the YAML string.
     public mutating func checkExpression(_ text: String, _ node: YAMLNode) {
+        // The position says where; a 10,000-character expression need not be repeated in full.
+        let shown = text.count > 80 ? text.prefix(77) + "..." : Substring(text)
         do { _ = try Expression.compile(text) } catch let e as ExpressionError {
-            error("in expression '\(text)': \(e.message)", node.location(ofOffset: e.offset), hint: e.hint)
+            error("in expression '\(shown)': \(e.message)", node.location(ofOffset: e.offset), hint: e.hint)
         } catch {
-            self.error("in expression '\(text)': \(error)", node.location)
+            self.error("in expression '\(shown)': \(error)", node.location)
         }
     }
 

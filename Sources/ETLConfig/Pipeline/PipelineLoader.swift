@@ -156,14 +156,17 @@ struct SpecBuilder {
         var rejects = RejectsPolicy()
         let rejectsOptions = top.object("rejects")
         if let max = rejectsOptions.string("max") ?? rejectsOptions.int("max").map(String.init) {
-            if max.hasSuffix("%"), let pct = Double(max.dropLast()) { rejects.maxFraction = pct / 100 }
-            else if let n = Int(max) { rejects.maxCount = n }
+            // A negative count or NaN share would fail every run with exit 4, records or not.
+            if max.hasSuffix("%"), let pct = Double(max.dropLast()), (0...100).contains(pct) { rejects.maxFraction = pct / 100 }
+            else if let n = Int(max), n >= 0 { rejects.maxCount = n }
             else {
-                checker.error("rejects.max must be a count or a percentage like 1%",
-                              top.locations["rejects.max"] ?? root["rejects"]?.location ?? root.location)
+                checker.error("rejects.max must be a count or a percentage like 1%, found '\(max)'",
+                              top.locations["rejects.max"] ?? root["rejects"]?.location ?? root.location,
+                              hint: "a count of 0 or more (max: 100) or a share of the records read from 0% to 100% (max: 1%)")
             }
         }
         rejects.logLimit = rejectsOptions.int("log_limit") ?? 100
+        checkCounts(top, root)
         if let sinkNode = root["rejects"]?["sink"] {
             rejects.sink = stage(sinkNode, kind: .sink, label: "rejects.sink", reserved: PipelineSchema.stageKeys)
         }

@@ -10,6 +10,9 @@ public struct Interpolator: Sendable {
     public var environment: [String: String]
     /// Unset variables without a default are errors instead of warnings.
     public var strict: Bool
+    /// `${A:-${B:-…}}` nested deeper than this is refused: each level rescans the
+    /// rest of the value, so unbounded nesting made loading quadratic (and deep).
+    public static let maxDefaultNesting = 32
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, strict: Bool = false) {
         self.environment = environment; self.strict = strict
@@ -88,7 +91,7 @@ public struct Interpolator: Sendable {
     }
 
     private func substitute(_ s: ArraySlice<Unicode.Scalar>, offset: Int, location: SourceLocation?,
-                            textStart: SourceLocation?, _ state: inout Result) -> String {
+                            textStart: SourceLocation?, nesting: Int = 0, _ state: inout Result) -> String {
         var out = String.UnicodeScalarView()
         var i = s.startIndex
         func at(_ index: Int) -> SourceLocation? {
@@ -109,10 +112,15 @@ public struct Interpolator: Sendable {
                     hint: "close it with '}', or write '$${' for a literal '${'"))
                 out.append(contentsOf: s[i...]); break
             }
+            guard nesting < Self.maxDefaultNesting else {
+                state.diagnostics.append(Diagnostic(.error, "'${' defaults are nested more than \(Self.maxDefaultNesting) levels deep",
+                    at: at(i), hint: "a default inside a default inside … is never needed this deep; flatten it"))
+                break
+            }
             let inner = s[(i + 2)..<close]
             let innerOffset = offset + (i + 2 - s.startIndex)
             out.append(contentsOf: resolve(inner, at: at(i), innerOffset: innerOffset, location: location,
-                                           textStart: textStart, &state).unicodeScalars)
+                                           textStart: textStart, nesting: nesting, &state).unicodeScalars)
             i = close + 1
         }
         return String(out)
@@ -131,7 +139,7 @@ public struct Interpolator: Sendable {
     }
 
     private func resolve(_ inner: ArraySlice<Unicode.Scalar>, at here: SourceLocation?, innerOffset: Int,
-                         location: SourceLocation?, textStart: SourceLocation?, _ state: inout Result) -> String {
+                         location: SourceLocation?, textStart: SourceLocation?, nesting: Int, _ state: inout Result) -> String {
         let body = String(String.UnicodeScalarView(inner))
         if body.hasPrefix("file:") {
             return readSecretFile(String(body.dropFirst(5)), at: here, &state)
@@ -156,7 +164,7 @@ public struct Interpolator: Sendable {
         }
         if let defaultPart {
             let offset = innerOffset + (defaultPart.startIndex - inner.startIndex)
-            return substitute(defaultPart, offset: offset, location: location, textStart: textStart, &state)
+            return substitute(defaultPart, offset: offset, location: location, textStart: textStart, nesting: nesting + 1, &state)
         }
         if environment[name] == nil {
             state.diagnostics.append(Diagnostic(strict ? .error : .warning, "environment variable \(name) is not set", at: here,

@@ -17,9 +17,13 @@ extension YAMLNode {
         case .mapping(let pairs):
             var fields = Fields()
             fields.reserveCapacity(pairs.count)
+            // Fields looks keys up linearly: a set keeps a 100k-key mapping linear.
+            var seen = Set<String>()
             for pair in pairs {
                 // The loader already rejected duplicates; a later one would win here.
-                fields[pair.key.scalarText ?? pair.key.typedValue().text] = pair.value.typedValue()
+                let key = pair.key.scalarText ?? pair.key.typedValue().text
+                if seen.insert(key).inserted { fields.appendUnchecked(key, pair.value.typedValue()) }
+                else { fields[key] = pair.value.typedValue() }
             }
             return .object(fields)
         }

@@ -59,6 +59,7 @@ public final class ValidateTransform: TransformConnector {
         var rules: [Rule] = []
         for (field, value) in options[Self.rules] {
             let o = Options(value.objectValue ?? Fields())
+            try Self.checkLimits(of: field, o, in: options)
             var regex: NSRegularExpression?
             if let p = o[FieldRules.pattern] {
                 do { regex = try NSRegularExpression(pattern: "^(?:\(p))$") } catch {
@@ -152,7 +153,8 @@ public final class ValidateTransform: TransformConnector {
     private func article(_ type: String) -> String {
         ["int": "an integer", "array": "an array", "object": "an object"][type] ?? "a \(type)"
     }
-    private func format(_ d: Double) -> String { d.rounded() == d ? String(Int64(d)) : String(d) }
+    /// Whole numbers without ".0"; Int64(_:) would trap past its range, so only those that fit exactly.
+    private func format(_ d: Double) -> String { Int64(exactly: d).map(String.init) ?? String(d) }
     private func preview(_ v: Value) -> String {
         let t = v.typeName == "string" ? "\"\(v.text)\"" : v.text
         return t.count > 40 ? String(t.prefix(40)) + "…" : t

@@ -38,6 +38,7 @@ extension JSONParser {
             guard isDigit(buf[i]) else { throw invalidNumber(start, "expected a digit after '.'") }
             while i < buf.count, isDigit(buf[i]) { i += 1 }
         }
+        let mantissaEnd = i
         if i < buf.count, buf[i] == UInt8(ascii: "e") || buf[i] == UInt8(ascii: "E") {
             hasExponent = true
             i += 1
@@ -61,6 +62,11 @@ extension JSONParser {
         }
         guard let d = Double(text), d.isFinite else {
             throw error("number \(text) is out of range", at: start, detail: "it does not fit a 64-bit floating point number")
+        }
+        // Underflow is as lossy as overflow: 1e-400 would silently become 0 (and pass as an integer).
+        if d == 0, buf[start..<mantissaEnd].contains(where: { $0 &- UInt8(ascii: "1") < 9 }) {
+            throw error("number \(text) is out of range", at: start,
+                        detail: "it is too close to zero for a 64-bit floating point number, which would read it as 0")
         }
         return .double(d)
     }

@@ -25,13 +25,17 @@ public enum DurationParser {
         let units: [(String, Int64)] = [("KiB", 1024), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000),
                                         ("GB", 1_000_000_000), ("B", 1)]
         for (u, f) in units where t.hasSuffix(u) {
-            guard let n = Double(t.dropLast(u.count).trimmingCharacters(in: .whitespaces)) else { return nil }
-            return Int64(n * Double(f))
+            // Int64(_:) traps outside its range (and on NaN): such a size is not a size.
+            guard let n = Double(t.dropLast(u.count).trimmingCharacters(in: .whitespaces)),
+                  let b = Int64(exactly: (n * Double(f)).rounded(.towardZero)) else { return nil }
+            return b
         }
         return Int64(t)
     }
 
     public static func format(_ seconds: Double) -> String {
+        // Int(_:) traps on NaN, infinities and anything past Int.max; those are shown as they are.
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return "\(seconds)s" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds < 60 { return String(format: "%.1fs", seconds) }
         let s = Int(seconds.rounded())

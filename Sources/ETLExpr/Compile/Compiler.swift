@@ -25,27 +25,10 @@ final class Compiler {
             try requireBool(o, operand, "'not'")
             let e = o.eval
             return Compiled(eval: { ctx in .bool(!(try conditionTruth(try e(ctx), "not"))) }, type: .bool)
-        case .and(let l, let r):
-            let a = try compile(l), b = try compile(r)
-            try requireBool(a, l, "'and'"); try requireBool(b, r, "'and'")
-            let x = a.eval, y = b.eval
-            return Compiled(eval: { ctx in
-                .bool(try conditionTruth(try x(ctx), "and") && (try conditionTruth(try y(ctx), "and")))
-            }, type: .bool)
-        case .or(let l, let r):
-            let a = try compile(l), b = try compile(r)
-            try requireBool(a, l, "'or'"); try requireBool(b, r, "'or'")
-            let x = a.eval, y = b.eval
-            return Compiled(eval: { ctx in
-                .bool(try conditionTruth(try x(ctx), "or") || (try conditionTruth(try y(ctx), "or")))
-            }, type: .bool)
-        case .coalesce(let l, let r):
-            let a = try compile(l), b = try compile(r)
-            let x = a.eval, y = b.eval
-            return Compiled(eval: { ctx in
-                let v = try x(ctx)
-                return v.isNull ? try y(ctx) : v
-            }, type: a.type == b.type ? a.type : nil)
+        case .and(let operands): return try compileAnd(operands)
+        case .or(let operands): return try compileOr(operands)
+        case .coalesce(let operands): return try compileCoalesce(operands)
+        case .arithmetic(let first, let steps): return try compileArithmeticChain(first, steps)
         case .conditional(let c, let t, let f):
             let cond = try compile(c), yes = try compile(t), no = try compile(f)
             try requireBool(cond, c, "'if'")
@@ -132,7 +115,7 @@ final class Compiler {
 
     // MARK: operators
 
-    private func requireBool(_ c: Compiled, _ node: Node, _ what: String) throws {
+    func requireBool(_ c: Compiled, _ node: Node, _ what: String) throws {
         if let t = c.type, t != .bool, t != .null {
             throw ExpressionError("\(what) needs a condition (bool), got \(t.rawValue)", offset: node.offset, length: node.length,
                                   hint: "compare it, e.g. x > 0 or x != \"\"")
@@ -162,7 +145,7 @@ final class Compiler {
 
     /// The result type when both sides are known; an error for obvious misuse
     /// (`"a" * 2`, `true + 1`), checked as soon as one side is known to be wrong.
-    private func arithmeticType(_ op: BinaryOperator, _ a: StaticType?, _ b: StaticType?, _ node: Node) throws -> StaticType? {
+    func arithmeticType(_ op: BinaryOperator, _ a: StaticType?, _ b: StaticType?, _ node: Node) throws -> StaticType? {
         func fail(_ t: StaticType) -> ExpressionError {
             var hint: String? = nil
             if t == .string && op != .add { hint = "convert text first, e.g. to_int(x) or to_decimal(x)" }

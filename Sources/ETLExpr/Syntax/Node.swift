@@ -11,9 +11,13 @@ struct Node {
         case negate(Node)
         case not(Node)
         case binary(BinaryOperator, Node, Node)
-        case and(Node, Node)
-        case or(Node, Node)
-        case coalesce(Node, Node)
+        /// `a + b - c …`, `a * b / c …` with two or more operators: one node however
+        /// long the chain, so neither compiling nor evaluating recurses per term.
+        case arithmetic(Node, [ArithmeticStep])
+        /// `a and b and …`, `a or b or …`, `a ?? b ?? …`: flat for the same reason.
+        case and([Node])
+        case or([Node])
+        case coalesce([Node])
         case conditional(Node, Node, Node)
         case membership(Node, Node, negated: Bool)
         case array([Node])
@@ -40,5 +44,17 @@ enum BinaryOperator: String {
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual: return true
         default: return false
         }
+    }
+}
+
+/// One `op operand` link of an arithmetic chain, with the operator's place for errors.
+struct ArithmeticStep {
+    var op: BinaryOperator
+    var operand: Node
+    var operatorOffset: Int
+    var operatorLength: Int
+
+    init(op: BinaryOperator, operand: Node, token: Token) {
+        self.op = op; self.operand = operand; operatorOffset = token.offset; operatorLength = token.length
     }
 }

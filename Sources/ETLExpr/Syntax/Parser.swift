@@ -4,8 +4,14 @@ import ETLCore
 /// `if/then/else` · `or ||` · `and &&` · `not !` · comparisons and `in` ·
 /// `??` · `+ -` · `* / %` · unary `-` · `.name [index] call()`.
 struct Parser {
+    /// Nesting deeper than this is refused: parsing, type-checking and evaluating
+    /// each recurse once per level, and hostile input must not overflow the stack.
+    /// Flat chains (`a and b and …`, `a + b + …`) do not nest.
+    static let maxDepth = 256
+
     private let tokens: [Token]
     private var pos = 0
+    private var depth = 0
 
     static func parse(_ source: String) throws -> Node {
         var p = Parser(tokens: try Lexer.tokenize(source))
@@ -50,7 +56,19 @@ struct Parser {
         return n
     }
 
+    /// Enters one level of nesting at `token`; the caller leaves it with `depth -= 1`.
+    private mutating func nest(at token: Token) throws {
+        depth += 1
+        guard depth <= Parser.maxDepth else {
+            throw ExpressionError("expression is nested too deeply (more than \(Parser.maxDepth) levels)", offset: token.offset,
+                                  length: max(token.length, 1),
+                                  hint: "split it up, e.g. compute parts in a map step or in vars: and combine them")
+        }
+    }
+
     mutating func expression() throws -> Node {
+        try nest(at: current)
+        defer { depth -= 1 }
         if let ifToken = acceptKeyword(.if) { return try conditional(ifToken) }
         return try or()
     }
@@ -71,25 +89,33 @@ struct Parser {
     }
 
     private mutating func or() throws -> Node {
-        var left = try and()
+        let first = try and()
+        var operands = [first]
+        var firstOp: Token?
         while let op = acceptKeyword(.or) ?? accept("||") {
-            let right = try and()
-            left = spanning(.or(left, right), left, right, op: op)
+            firstOp = firstOp ?? op
+            operands.append(try and())
         }
-        return left
+        guard let last = operands.last, operands.count > 1 else { return first }
+        return spanning(.or(operands), first, last, op: firstOp)
     }
 
     private mutating func and() throws -> Node {
-        var left = try not()
+        let first = try not()
+        var operands = [first]
+        var firstOp: Token?
         while let op = acceptKeyword(.and) ?? accept("&&") {
-            let right = try not()
-            left = spanning(.and(left, right), left, right, op: op)
+            firstOp = firstOp ?? op
+            operands.append(try not())
         }
-        return left
+        guard let last = operands.last, operands.count > 1 else { return first }
+        return spanning(.and(operands), first, last, op: firstOp)
     }
 
     private mutating func not() throws -> Node {
         if let op = acceptKeyword(.not) ?? accept("!") {
+            try nest(at: op)
+            defer { depth -= 1 }
             let operand = try not()
             var n = Node(kind: .not(operand), offset: op.offset, length: operand.end - op.offset)
             n.operatorOffset = op.offset; n.operatorLength = op.length
@@ -100,15 +126,21 @@ struct Parser {
 
     private mutating func comparison() throws -> Node {
         var left = try coalesce()
+        // Each comparison in a row (`a == b == c`) nests the tree one level deeper.
+        let outer = depth
+        defer { depth = outer }
         while true {
             if case .op(let o) = current.kind, let op = BinaryOperator(rawValue: o), op.isComparison {
+                try nest(at: current)
                 let opToken = advance()
                 let right = try coalesce()
                 left = spanning(.binary(op, left, right), left, right, op: opToken)
             } else if let inToken = acceptKeyword(.in) {
+                try nest(at: inToken)
                 let right = try coalesce()
                 left = spanning(.membership(left, right, negated: false), left, right, op: inToken)
             } else if current.isKeyword(.not), pos + 1 < tokens.count, tokens[pos + 1].isKeyword(.in) {
+                try nest(at: current)
                 let notToken = advance(); _ = advance()
                 let right = try coalesce()
                 left = spanning(.membership(left, right, negated: true), left, right, op: notToken)
@@ -119,35 +151,53 @@ struct Parser {
     }
 
     private mutating func coalesce() throws -> Node {
-        let left = try additive()
-        if let op = accept("??") {
-            let right = try coalesce()
-            return spanning(.coalesce(left, right), left, right, op: op)
+        let first = try additive()
+        var operands = [first]
+        var firstOp: Token?
+        while let op = accept("??") {
+            firstOp = firstOp ?? op
+            operands.append(try additive())
         }
-        return left
+        guard let last = operands.last, operands.count > 1 else { return first }
+        return spanning(.coalesce(operands), first, last, op: firstOp)
     }
 
     private mutating func additive() throws -> Node {
-        var left = try multiplicative()
+        let first = try multiplicative()
+        var steps: [ArithmeticStep] = []
         while let op = accept("+") ?? accept("-") {
-            let right = try multiplicative()
-            left = spanning(.binary(op.isOp("+") ? .add : .subtract, left, right), left, right, op: op)
+            steps.append(ArithmeticStep(op: op.isOp("+") ? .add : .subtract, operand: try multiplicative(), token: op))
         }
-        return left
+        return chain(first, steps)
     }
 
     private mutating func multiplicative() throws -> Node {
-        var left = try unary()
+        let first = try unary()
+        var steps: [ArithmeticStep] = []
         while let op = accept("*") ?? accept("/") ?? accept("%") {
-            let right = try unary()
             let kind: BinaryOperator = op.isOp("*") ? .multiply : op.isOp("/") ? .divide : .remainder
-            left = spanning(.binary(kind, left, right), left, right, op: op)
+            steps.append(ArithmeticStep(op: kind, operand: try unary(), token: op))
         }
-        return left
+        return chain(first, steps)
+    }
+
+    /// One operator makes a plain binary node; more make one flat chain node.
+    private func chain(_ first: Node, _ steps: [ArithmeticStep]) -> Node {
+        guard let last = steps.last else { return first }
+        if steps.count == 1 {
+            var n = Node(kind: .binary(last.op, first, last.operand), offset: first.offset, length: last.operand.end - first.offset)
+            n.operatorOffset = last.operatorOffset; n.operatorLength = last.operatorLength
+            return n
+        }
+        var n = Node(kind: .arithmetic(first, steps), offset: first.offset, length: last.operand.end - first.offset)
+        n.operatorOffset = steps[0].operatorOffset; n.operatorLength = steps[0].operatorLength
+        return n
     }
 
     private mutating func unary() throws -> Node {
         if let op = accept("-") {
+            try nest(at: op)
+            defer { depth -= 1 }
             let operand = try unary()
             // Fold negative literals: constants stay constants and keep their static type.
             if case .literal(.int(let i)) = operand.kind {
@@ -168,7 +218,11 @@ struct Parser {
 
     private mutating func postfix() throws -> Node {
         var node = try primary()
+        // Each `.name`, `[i]` or call nests the tree one level deeper.
+        let outer = depth
+        defer { depth = outer }
         while true {
+            if current.isOp(".") || current.isOp("[") || current.isOp("(") { try nest(at: current) }
             if let dot = accept(".") {
                 let t = advance()
                 let member: String

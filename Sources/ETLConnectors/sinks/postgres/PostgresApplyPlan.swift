@@ -140,6 +140,7 @@ struct PostgresApplyPlan {
     /// Reads the postgres sink's options (declared by `PostgresSink`).
     init(options: Options) throws {
         table = options[PostgresSink.table]
+        try Self.checkTableName(table, options, PostgresSink.table.name)
         mode = Mode(rawValue: options[PostgresSink.mode]) ?? .upsert
         key = options[PostgresSink.key] ?? []
         columns = options[PostgresSink.columns].map { ($0.0, $0.1.text.split(separator: ".").map(String.init)) }
@@ -148,6 +149,7 @@ struct PostgresApplyPlan {
                             match: l[PostgresSink.Lookup.match].map { ($0.0, $0.1.text) },
                             select: l[PostgresSink.Lookup.select].map { ($0.0, $0.1.text) },
                             rejectMisses: l[PostgresSink.Lookup.onMiss] != "skip")
+            try Self.checkTableName(l[PostgresSink.Lookup.table], options, "lookup.table")
         } else { lookup = nil }
         compare = options[PostgresSink.compare] ?? columns.map(\.column)
         defaults = options[PostgresSink.defaults]
@@ -217,7 +219,7 @@ struct PostgresApplyPlan {
                 SELECT a.attname, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid)
                 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                 WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
-                """, [.string(table)])
+                """, [.string(PostgresConnection.regclassText(table))])
             var out: [String: PostgresColumnType] = [:]
             for row in r.rows() {
                 guard let name = row["attname"]?.stringValue, let type = row["format_type"]?.stringValue else { continue }

@@ -55,7 +55,7 @@ extension PostgresApplyPlan {
                   WHERE a.attrelid = $1::regclass AND a.attname = ANY (string_to_array($3, chr(31)))
                     AND NOT c.collisdeterministic
                 )
-                """, [.string(lookup.table), .string(keyColumns.joined(separator: separator)),
+                """, [.string(PostgresConnection.regclassText(lookup.table)), .string(keyColumns.joined(separator: separator)),
                       .string(lookup.match.map(\.lookupColumn).joined(separator: separator))])
             guard unique.value(row: 0, column: 0).boolValue == true else { return nil }
             identifying = lookup.match.map { matchColumn($0.lookupColumn) }
