@@ -1,7 +1,7 @@
 import Foundation
 
 public enum HTTPMethod: String, Sendable {
-    case get = "GET", post = "POST", put = "PUT", head = "HEAD", delete = "DELETE"
+    case get = "GET", post = "POST", put = "PUT", patch = "PATCH", head = "HEAD", delete = "DELETE"
 }
 
 /// One HTTP request as etl sends it: everything curl needs, nothing more.
