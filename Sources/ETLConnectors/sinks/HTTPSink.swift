@@ -22,7 +22,10 @@ public final class HTTPSink: SinkConnector {
           type: http
           method: POST
           url: ${HOOK_URL}/events
-          sign: {secret: ${HOOK_SECRET}, header: X-Hub-Signature-256, prefix: "sha256="}
+          sign:
+            secret: ${HOOK_SECRET}
+            header: X-Hub-Signature-256
+            prefix: "sha256="
           batch_size: 100
           max_in_flight: 8
           rate_limit: 20/s

@@ -27,7 +27,8 @@ public final class HTTPTransform: TransformConnector {
           - type: http
             method: 'if is_null(external_id) then "POST" else "PUT"'
             url: '${CRM_URL}/api/contacts{{ if is_null(external_id) then "" else "/" + external_id }}'
-            auth: {bearer: ${CRM_TOKEN}}
+            auth:
+              bearer: ${CRM_TOKEN}
             fields: {firstName: first_name, lastName: last_name, email: email}
             max_in_flight: 16
             rate_limit: 600/min

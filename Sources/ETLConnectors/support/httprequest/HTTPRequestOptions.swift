@@ -22,13 +22,13 @@ enum HTTPRequestOptions {
     enum Auth {
         static let bearer = OptionKey<String?>("bearer", .secret, doc: "Sends `Authorization: Bearer <token>`.", example: "${CRM_TOKEN}")
         static let basic = OptionKey<Options?>("basic", [Basic.username, Basic.password], doc: "HTTP basic authentication.",
-                                               example: "{username: etl, password: ${CRM_PASSWORD}}")
+                                               example: "{username: etl, password: \"${CRM_PASSWORD}\"}")
         static let header = OptionKey<Options?>("header", [AuthHeader.name, AuthHeader.value], doc: "A header carrying a secret.",
-                                                example: "{name: X-API-Key, value: ${CRM_API_KEY}}")
+                                                example: "{name: X-API-Key, value: \"${CRM_API_KEY}\"}")
     }
     static let auth = OptionKey<Options?>("auth", [Auth.bearer, Auth.basic, Auth.header],
         doc: "Credentials: one of `bearer`, `basic` or `header`; their secrets are masked in every log line and error.",
-        example: "{bearer: ${CRM_TOKEN}}")
+        example: "{bearer: \"${CRM_TOKEN}\"}")
 
     enum Sign {
         static let algorithm = OptionKey<String>("algorithm", .oneOf(["sha256", "sha512", "sha1"]), default: "sha256",
@@ -42,7 +42,7 @@ enum HTTPRequestOptions {
     }
     static let sign = OptionKey<Options?>("sign", [Sign.algorithm, Sign.secret, Sign.header, Sign.encoding, Sign.prefix],
         doc: "Sign each request: an HMAC of the exact body bytes sent, in a header.",
-        example: "{secret: ${HOOK_SECRET}, header: X-Hub-Signature-256, prefix: \"sha256=\"}")
+        example: "{secret: \"${HOOK_SECRET}\", header: X-Hub-Signature-256, prefix: \"sha256=\"}")
 
     static let body = OptionKey<String?>("body",
         doc: "Body as a template instead of the record (with `batch_size` above 1 it must render JSON).",

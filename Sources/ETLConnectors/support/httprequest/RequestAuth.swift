@@ -19,7 +19,7 @@ enum RequestAuth {
                                 hint: "keep the one the API expects")
         }
         guard let one = found.first else {
-            throw options.error(HTTPRequestOptions.auth, "auth is empty", hint: "write e.g. `auth: {bearer: ${API_TOKEN}}`")
+            throw options.error(HTTPRequestOptions.auth, "auth is empty", hint: "write e.g. `auth: {bearer: \"${API_TOKEN}\"}`")
         }
         return one
     }
