@@ -20,6 +20,9 @@ final class CurlTransfer {
         }
     }
 
+    /// Bodies up to this size are sent from a copy together with the headers.
+    static let inlineBodyLimit = 64 * 1024
+
     static func isFile(_ request: HTTPRequest) -> Bool { request.url.lowercased().hasPrefix("file:") }
 
     /// Resets `handle` (its connection cache stays) and sets every option for `request`.
@@ -56,34 +59,45 @@ final class CurlTransfer {
             _ = etl_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, statePointer)
         }
 
-        let bodySize = curl_off_t(request.body?.count ?? 0)
+        // A small body goes out with the headers in one write (curl keeps a copy); a large
+        // one (an archived payload) streams from the read callback instead of being copied.
+        let body = request.body ?? Data()
+        let bodySize = curl_off_t(body.count)
+        let inline = body.count <= Self.inlineBodyLimit
+        var postStyle = false
         switch request.method {
         case .get:
             _ = etl_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         case .head:
             _ = etl_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
-        case .put:
+        case .put where !inline:
             _ = etl_curl_setopt_long(handle, CURLOPT_UPLOAD, 1)
             _ = etl_curl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, bodySize)
-        case .post:
-            _ = etl_curl_setopt_long(handle, CURLOPT_POST, 1)
-            _ = etl_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, bodySize)
-        case .patch, .delete:
-            if request.body != nil || request.method == .patch {
-                _ = etl_curl_setopt_long(handle, CURLOPT_POST, 1)
-                _ = etl_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, bodySize)
-            }
-            _ = etl_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
-        }
-        if request.method == .put || request.method == .post || request.method == .patch || request.body != nil {
             _ = etl_curl_setopt_readfunction(handle, CurlCallbacks.read)
             _ = etl_curl_setopt_pointer(handle, CURLOPT_READDATA, statePointer)
+        case .delete where request.body == nil:
+            _ = etl_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, "DELETE")
+        case .post, .put, .patch, .delete:
+            postStyle = true
+            _ = etl_curl_setopt_long(handle, CURLOPT_POST, 1)
+            _ = etl_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, bodySize)
+            if inline {
+                if body.isEmpty {
+                    _ = etl_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, "")
+                } else {
+                    _ = body.withUnsafeBytes { etl_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }
+                }
+            } else {
+                _ = etl_curl_setopt_readfunction(handle, CurlCallbacks.read)
+                _ = etl_curl_setopt_pointer(handle, CURLOPT_READDATA, statePointer)
+            }
+            if request.method != .post { _ = etl_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue) }
         }
 
         var lines = request.headers.map { name, value in value.isEmpty ? "\(name);" : "\(name): \(value)" }
-        let named = { (n: String) in request.headers.contains { $0.0.caseInsensitiveCompare(n) == .orderedSame } }
+        let named = { (n: String) in request.headers.contains { HeaderName.same($0.0, n) } }
         if !named("Expect") { lines.append("Expect:") }   // no 100-continue round trip
-        if (request.method == .post || request.method == .patch) && !named("Content-Type") {
+        if postStyle && !named("Content-Type") {
             lines.append("Content-Type:")   // not curl's form default
         }
         for line in lines { headerList = curl_slist_append(headerList, line) }
@@ -132,5 +146,5 @@ final class CurlTransfer {
         return max(1, Int((seconds * 1000).rounded()))
     }
 
-    private static func hasLineBreak(_ s: String) -> Bool { s.contains("\r") || s.contains("\n") }
+    private static func hasLineBreak(_ s: String) -> Bool { s.utf8.contains { $0 == 13 || $0 == 10 } }
 }
