@@ -88,6 +88,7 @@ final class HTTPStageTests: XCTestCase {
         XCTAssertEqual(rejects[0]["_stage"] as? String, "http")
         let reason = (rejects[0]["_reasons"] as? [String])?.first ?? ""
         XCTAssertTrue(reason.hasPrefix("HTTP 409 from PUT \(crm.url)/api/contacts/X-dup (1 attempt): {\"error\": \"email already used\""), reason)
+        XCTAssertTrue(reason.hasSuffix(#""token": "***"}"#), "the echoed token is masked in the rejects file too: \(reason)")
 
         XCTAssertTrue(r.stderr.contains("rejected by http: HTTP 409 from PUT"), r.stderr)
         XCTAssertFalse(r.output.contains(token), "the echoed token is masked in the output")
