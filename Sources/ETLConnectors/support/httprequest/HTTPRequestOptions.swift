@@ -6,7 +6,7 @@ enum HTTPRequestOptions {
         doc: "Request URL, a template: each `{{ expression }}` is filled from the record (a null value rejects the record).",
         example: "\"{{ base }}/api/contacts/{{ external_id }}\"")
     static let method = OptionKey<String>("method", .expression, default: "POST",
-        doc: "GET, POST, PUT, PATCH or DELETE — or an expression over the record giving one of them.",
+        doc: "GET, POST, PUT, PATCH or DELETE — or an expression over the record giving one of them. GET sends no body.",
         example: "'if is_null(external_id) then \"POST\" else \"PUT\"'")
     static let headers = OptionKey<Fields>("headers", .map(.string),
         doc: "Extra request headers; each value is a template.", example: "{X-Tenant: \"{{ tenant }}\", Accept: application/json}")
