@@ -151,6 +151,25 @@ final class HTTPStageTests: XCTestCase {
         XCTAssertEqual(Set(run1.values).count, 20)
     }
 
+    func testTheRunsTimeoutAbortsRequestsInFlight() throws {
+        let slow = try HTTPPeer(routes: ["/slow": [["status": 200, "delay": 60]]])
+        peer = slow
+        try write("events.json", "[" + (1...20).map { #"{"id": \#($0)}"# }.joined(separator: ",") + "]")
+        try write("pipeline.yaml", """
+            name: slow-timeout
+            timeout: 2s
+            source: {type: file, path: events.json}
+            sink: {type: http, url: '${CRM_URL}/slow', max_in_flight: 4, timeout: 5m}
+            """)
+        let start = Date()
+        let r = try etl()
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10, "the 5 min request timeout is cut by the run's 2 s")
+        XCTAssertEqual(r.exitCode, 1, r.output)
+        XCTAssertTrue(r.output.contains("timed out"), r.output)
+        usleep(300_000)
+        XCTAssertEqual(slow.requests().count, 4, "only the four in flight were ever sent")
+    }
+
     func testSigtermAbortsRequestsInFlightAndSendsNoNewOnes() throws {
         let slow = try HTTPPeer(routes: ["/slow": [["status": 200, "delay": 60]]])
         peer = slow

@@ -149,6 +149,23 @@ final class HTTPSinkTests: XCTestCase {
         ])
     }
 
+    func testABodyTemplateIsSentAsRenderedWithItsContentType() throws {
+        let peer = try startPeer(["/form": [["status": 200]]])
+        let sink = try SourceHarness.sink("http", """
+            url: \(peer.url)/form
+            method: PUT
+            body: 'email={{ email }}&plan={{ upper(plan) }}'
+            content_type: application/x-www-form-urlencoded
+            """)
+        let result = try deliver(sink, [records(#"[{"email": "ada@x", "plan": "pro"}, {"email": "bob@x"}]"#)])
+        XCTAssertEqual(result.report.written, 1)
+        XCTAssertEqual(result.rejects.map(\.reasons), [["request not sent: body: {{ upper(plan) }} is null"]])
+        let sent = try XCTUnwrap(peer.requests().first)
+        XCTAssertEqual(sent["method"] as? String, "PUT")
+        XCTAssertEqual(sent["body"] as? String, "email=ada@x&plan=PRO")
+        XCTAssertEqual(HTTPStagePeer.header(sent, "Content-Type"), "application/x-www-form-urlencoded")
+    }
+
     func testDryRunSendsNothing() throws {
         let peer = try startPeer(["/x": [["status": 200]]])
         let sink = try SourceHarness.sink("http", "url: \(peer.url)/x")

@@ -109,10 +109,14 @@ final class RequestDelivery {
         }
         guard !requests.isEmpty else { return outcome }
 
-        client.abortWhen = { context.cancellation != nil }
+        // Stop at a signal, and at the run's deadline itself: requests whose timeouts were cut to the
+        // deadline fail then, and must not be retried or followed by new ones before the watchdog says so.
+        let deadline = context.deadline
+        let stopped = { context.cancellation != nil || deadline.map { Date() >= $0 } == true }
+        client.abortWhen = stopped
         var retry = RetryPolicy(backoff: backoff)
         retry.jitter = 0.5
-        retry.isCancelled = { context.cancellation != nil }
+        retry.isCancelled = stopped
         let exchanges = context.metrics.time("http_requests") {
             client.send(requests, retry: retry, rateLimit: limiter,
                         onSend: { _ in context.metrics.add("requests_sent", 1) },
@@ -120,6 +124,9 @@ final class RequestDelivery {
         }
         // Cancelled: the run stops here; nothing is counted as rejected.
         try context.checkCancelled()
+        if exchanges.contains(where: { $0.error?.kind == .cancelled }) {
+            throw ETLError("run cancelled: timed out (the run's deadline passed with requests unanswered)")
+        }
 
         for (i, exchange) in exchanges.enumerated() {
             let request = requests[i]
