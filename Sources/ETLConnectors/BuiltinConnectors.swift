@@ -8,10 +8,10 @@ public enum BuiltinConnectors {
 
     static let transforms: [any TransformConnector.Type] = [
         ValidateTransform.self, MapTransform.self, FilterTransform.self, DedupeTransform.self,
-        CoerceTransform.self, ExplodeTransform.self, RouteTransform.self, LookupTransform.self,
+        CoerceTransform.self, ExplodeTransform.self, RouteTransform.self, LookupTransform.self, HTTPTransform.self,
     ]
 
-    static let sinks: [any SinkConnector.Type] = [StdoutSink.self, FileSink.self, PostgresSink.self, ExecSink.self, EmailSink.self]
+    static let sinks: [any SinkConnector.Type] = [StdoutSink.self, FileSink.self, PostgresSink.self, ExecSink.self, EmailSink.self, HTTPSink.self]
 
     static let notifiers: [any NotifierConnector.Type] = [SlackNotifier.self, WebhookNotifier.self, EmailNotifier.self]
 

@@ -6,11 +6,11 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// The first value of that header, if any.
     public subscript(name: String) -> String? {
-        entries.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        entries.first { HeaderName.same($0.name, name) }?.value
     }
 
     public func values(for name: String) -> [String] {
-        entries.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map { $0.value }
+        entries.filter { HeaderName.same($0.name, name) }.map { $0.value }
     }
 
     public mutating func append(name: String, value: String) { entries.append((name, value)) }

@@ -1,7 +1,7 @@
 import Foundation
 
 public enum HTTPMethod: String, Sendable {
-    case get = "GET", post = "POST", put = "PUT", head = "HEAD", delete = "DELETE"
+    case get = "GET", post = "POST", put = "PUT", patch = "PATCH", head = "HEAD", delete = "DELETE"
 }
 
 /// One HTTP request as etl sends it: everything curl needs, nothing more.
@@ -28,11 +28,11 @@ public struct HTTPRequest: Sendable {
 
     /// Replaces every header of that name (case-insensitive) with one value.
     public mutating func setHeader(_ name: String, _ value: String) {
-        headers.removeAll { $0.0.caseInsensitiveCompare(name) == .orderedSame }
+        headers.removeAll { HeaderName.same($0.0, name) }
         headers.append((name, value))
     }
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+        headers.first { HeaderName.same($0.0, name) }?.1
     }
 }

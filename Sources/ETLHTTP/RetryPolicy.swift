@@ -17,6 +17,12 @@ public struct RetryPolicy {
     public var now: () -> Date
     /// Checked before every attempt: once true, no further request is sent.
     public var isCancelled: () -> Bool = { false }
+    /// Share of each backoff step left to chance: with 0.5 a 10 s step waits 5–10 s, so requests
+    /// that failed together (a 503 burst) do not all come back together. A server's Retry-After
+    /// is honoured as asked (within the step) and not jittered.
+    public var jitter: Double = 0
+    /// Uniform in 0..<1; injected so tests can pin the jitter.
+    public var random: () -> Double = { Double.random(in: 0..<1) }
 
     public init(backoff: [Double] = [5, 15, 45],
                 sleep: @escaping (Double) -> Void = { Thread.sleep(forTimeInterval: $0) },
@@ -40,7 +46,8 @@ public struct RetryPolicy {
         if let header = response?.headers["Retry-After"], let asked = RetryAfter.seconds(header, now: now()) {
             return min(asked, cap)
         }
-        return cap
+        let spread = min(1, max(0, jitter))
+        return spread > 0 ? cap * (1 - spread * random()) : cap
     }
 
     /// Sends `request` until it succeeds (status < 400) or the schedule runs out.

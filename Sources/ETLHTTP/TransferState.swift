@@ -13,18 +13,28 @@ final class TransferState {
 
     init(upload: Data) { self.upload = upload }
 
-    func receiveHeaderLine(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("HTTP/") {
-            // A new status line (after a redirect or `100 Continue`): only the last response's headers count.
+    /// One header line as curl hands it over (with its CRLF). Parsed on the bytes:
+    /// this runs for every header of every response.
+    func receiveHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
+        var start = 0, end = line.count
+        while start < end, Self.isSpace(line[start]) { start += 1 }
+        while end > start, Self.isSpace(line[end - 1]) { end -= 1 }
+        if end - start >= 5, line[start] == 72, line[start + 1] == 84, line[start + 2] == 84, line[start + 3] == 80, line[start + 4] == 47 {
+            // "HTTP/": a new status line (after a redirect or `100 Continue`): only the last response's headers count.
             responseHeaders = HTTPHeaders()
             return
         }
-        guard let colon = trimmed.firstIndex(of: ":") else { return }
-        let name = trimmed[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        guard let colon = (start..<end).first(where: { line[$0] == 58 }) else { return }
+        var nameEnd = colon
+        while nameEnd > start, Self.isSpace(line[nameEnd - 1]) { nameEnd -= 1 }
+        var valueStart = colon + 1
+        while valueStart < end, Self.isSpace(line[valueStart]) { valueStart += 1 }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: line[start..<nameEnd]), as: UTF8.self)
+        let value = String(decoding: UnsafeBufferPointer(rebasing: line[valueStart..<end]), as: UTF8.self)
         responseHeaders.append(name: name, value: value)
     }
+
+    @inline(__always) private static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 13 || byte == 10 }
 }
 
 /// curl's callbacks are C function pointers: they cannot capture, so each finds
@@ -45,10 +55,7 @@ enum CurlCallbacks {
     static let header: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { ptr, size, count, userdata in
         guard let ptr, let state = CurlCallbacks.state(userdata) else { return 0 }
         let n = size * count
-        let line = ptr.withMemoryRebound(to: UInt8.self, capacity: n) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
-        }
-        state.receiveHeaderLine(line)
+        ptr.withMemoryRebound(to: UInt8.self, capacity: n) { state.receiveHeaderLine(UnsafeBufferPointer(start: $0, count: n)) }
         return n
     }
 

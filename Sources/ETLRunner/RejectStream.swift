@@ -46,7 +46,8 @@ final class RejectStream {
             var f = r.record.fields
             f["_position"] = .int(Int64(r.record.position))
             f["_stage"] = .string(r.stage)
-            f["_reasons"] = .array(r.reasons.map { .string($0) })
+            // Reasons may quote what an API answered (an echoed token): they leave the process redacted.
+            f["_reasons"] = .array(r.reasons.map { .string(context.redactor.redact($0)) })
             f["_run_id"] = .string(context.runID)
             return Record(f, position: r.record.position)
         }

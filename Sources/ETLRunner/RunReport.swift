@@ -13,7 +13,11 @@ final class RunReport {
     init(spec: PipelineSpec, context: RunContext) { self.spec = spec; self.context = context }
 
     static let counters = ["records_read", "records_rejected", "records_written", "items_changed", "inserted", "updated",
-                           "deleted", "conflicts", "emails_sent", "emails_failed", "pages_fetched"]
+                           "deleted", "conflicts", "emails_sent", "emails_failed", "pages_fetched",
+                           "requests_sent", "requests_succeeded", "requests_failed"]
+
+    /// Shown in the summary line only by runs that made HTTP requests as a stage.
+    static let requestCounters = ["requests_sent", "requests_succeeded", "requests_failed"]
 
     func variables(_ status: RunStatus, error: String? = nil) -> Fields {
         var v = vars
@@ -40,6 +44,7 @@ final class RunReport {
         for name in ["records_read", "records_written", "records_rejected", "items_changed", "api_latency_ms", "duration_ms", "archive_path"] {
             if let value = v[name], !value.isNull { fields[name] = value }
         }
+        for name in Self.requestCounters where context.metrics.count(name) > 0 { fields[name] = .int(context.metrics.count(name)) }
         for (name, value) in context.metrics.snapshot where name.hasSuffix("_ms") && fields[name] == nil { fields[name] = value }
         if context.dryRun {
             // Nothing was written: a dry run's summary says what would have been.

@@ -11,9 +11,11 @@ Each route's responses are served in order; the last one repeats. Response
 fields: status, body (text), body_file (relative to the script's folder),
 headers {}, delay (seconds to wait before answering), truncate (announce a
 Content-Length larger than the body, send the body, close: a cut-off transfer),
-no_length (send no Content-Length and close after the body: the client cannot tell a cut).
+no_length (send no Content-Length and close after the body: the client cannot tell a cut),
+drop (close the connection without answering), echo (answer with the request's own body).
+In body, {seq} becomes the route's 1-based request count (ids the peer "assigns").
 Unknown paths get 404. Every request is appended to the log as one JSON line:
-{method, path, query, headers, body}. The chosen port is written to
+{method, path, query, headers, body, received_at} (received_at: Unix time, seconds). The chosen port is written to
 --port-file once the server listens. SIGTERM stops it.
 Python standard library only.
 """
@@ -48,7 +50,7 @@ class Script:
                 return {"status": 404, "body": "no route for " + path}
             index = min(self.served[path], len(responses) - 1)
             self.served[path] += 1
-            return responses[index]
+            return dict(responses[index], seq=self.served[path])
 
     def body_of(self, response):
         if "body_file" in response:
@@ -104,12 +106,18 @@ class Handler(BaseHTTPRequestHandler):
             "query": parts.query,
             "headers": {k: v for k, v in self.headers.items()},
             "body": body.decode("utf-8", errors="replace"),
+            "received_at": time.time(),
         })
         response = self.script.next_response(parts.path)
         delay = float(response.get("delay", 0))
         if delay > 0:
             time.sleep(delay)
-        payload = self.script.body_of(response)
+        if response.get("drop"):
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        payload = body if response.get("echo") else self.script.body_of(response)
+        payload = payload.replace(b"{seq}", str(response.get("seq", 0)).encode("ascii"))
         try:
             self.send_response(int(response.get("status", 200)))
             headers = {k: str(v) for k, v in response.get("headers", {}).items()}
@@ -149,6 +157,7 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128   # many clients connecting at once (max_in_flight) must not wait for SYN retries
 
 
 def main():

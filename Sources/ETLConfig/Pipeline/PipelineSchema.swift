@@ -57,6 +57,9 @@ public enum PipelineSchema {
         ("conflicts", "records a postgres sink did not apply because the row is newer (`newer_than`)"),
         ("emails_sent", "messages the email sink delivered"), ("emails_failed", "messages the email sink could not deliver"),
         ("pages_fetched", "pages the http source read"),
+        ("requests_sent", "requests the http transform and sink put on the wire, retries included"),
+        ("requests_succeeded", "requests answered with a `success_status`"),
+        ("requests_failed", "requests that failed for good (their records were rejected)"),
         ("api_latency_ms", "HTTP source latency"), ("archive_path", "where the raw payload was archived"),
         ("duration_ms", "run duration in milliseconds"), ("dry_run", "true under --dry-run"),
     ]

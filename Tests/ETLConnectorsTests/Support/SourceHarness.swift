@@ -29,6 +29,11 @@ enum SourceHarness {
         try registry.notifier(type, try options(.notifier, type, yaml), build(baseDirectory))
     }
 
+    static func sink(_ type: String, _ yaml: String, baseDirectory: String = NSTemporaryDirectory(), pipeline: String = "test") throws -> Sink {
+        try registry.sink(type, try options(.sink, type, yaml),
+                          BuildContext(baseDirectory: baseDirectory, pipelineName: pipeline, dryRun: false, registry: registry))
+    }
+
     private static func build(_ baseDirectory: String) -> BuildContext {
         BuildContext(baseDirectory: baseDirectory, pipelineName: "test", dryRun: false, registry: registry)
     }
