@@ -15,8 +15,10 @@ CREATE TABLE IF NOT EXISTS inventory_transactions (
 );
 CREATE INDEX IF NOT EXISTS idx_inventory_transactions_sku ON inventory_transactions (sku, warehouse, id);
 
--- One row per delivery of a stock change to a system. A change not yet delivered to a
--- system (its push failed) has no row for it and is sent again by the next run.
+-- One row per delivery (one request) of a stock change to a system. A change not yet
+-- delivered to a system (its push failed) has no row for it and is sent again by the
+-- next run. action: 'quantity' (the new stock count) or 'disable' (the shop's product
+-- taken off sale at 0).
 CREATE TABLE IF NOT EXISTS inventory_sync_log (
     id BIGSERIAL PRIMARY KEY,
     system TEXT NOT NULL,
@@ -24,6 +26,7 @@ CREATE TABLE IF NOT EXISTS inventory_sync_log (
     warehouse TEXT,
     quantity INTEGER,
     synced_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    transaction_id BIGINT REFERENCES inventory_transactions (id)
+    transaction_id BIGINT REFERENCES inventory_transactions (id),
+    action TEXT NOT NULL DEFAULT 'quantity'
 );
-CREATE UNIQUE INDEX IF NOT EXISTS idx_inventory_sync_log_delivery ON inventory_sync_log (transaction_id, system);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_inventory_sync_log_delivery ON inventory_sync_log (transaction_id, system, action);

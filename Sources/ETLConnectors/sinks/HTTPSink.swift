@@ -32,16 +32,20 @@ public final class HTTPSink: SinkConnector {
         """)
 
     let delivery: RequestDelivery
+    let condition: RequestCondition
     var written = 0
 
     public init(options: Options, context: BuildContext) throws {
         delivery = try RequestDelivery(options, context: context, stage: "http")
+        condition = try RequestCondition(options)
     }
 
     public func open(_ context: RunContext) throws { written = 0 }
 
     public func write(_ batch: Batch, _ context: RunContext) throws {
-        let outcome = try delivery.deliver(batch, context)
+        let (send, _, unevaluated) = condition.split(batch, context)
+        unevaluated.forEach(context.reject)
+        let outcome = try delivery.deliver(send, context)
         written += outcome.delivered.reduce(0) { $0 + $1.records.count }
         outcome.rejects.forEach(context.reject)
     }

@@ -37,16 +37,19 @@ public final class HTTPTransform: TransformConnector {
 
     let delivery: RequestDelivery
     let mapping: ResponseMapping
+    let condition: RequestCondition
 
     public init(options: Options, context: BuildContext) throws {
         delivery = try RequestDelivery(options, context: context, stage: "http")
+        condition = try RequestCondition(options)
         mapping = try ResponseMapping(options[Self.response], options: options, option: Self.response.name, stage: "http")
     }
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
-        let outcome = try delivery.deliver(batch, context)
-        var kept: [Record] = outcome.unsent
-        var rejects = outcome.rejects
+        let (send, pass, unevaluated) = condition.split(batch, context)
+        let outcome = try delivery.deliver(send, context)
+        var kept: [Record] = pass + outcome.unsent
+        var rejects = unevaluated + outcome.rejects
         for delivered in outcome.delivered {
             let merged = mapping.apply(delivered, now: context.startedAt)
             kept += merged.records

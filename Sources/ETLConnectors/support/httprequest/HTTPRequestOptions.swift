@@ -87,8 +87,12 @@ enum HTTPRequestOptions {
     static let verifyTLS = OptionKey<Bool>("verify_tls", default: true,
         doc: "Verify the server certificate (never turn off in production).", example: "true")
 
+    static let when = OptionKey<String?>("when", .expression,
+        doc: "Only records for which this holds make a request; the others pass through the transform unchanged (the sink skips them).",
+        example: "system == \"erp\"")
+
     static let all: [any OptionDeclaration] = [
-        url, method, headers, auth, sign, body, fields, contentType, batchSize, maxInFlight, rateLimit, retry,
+        when, url, method, headers, auth, sign, body, fields, contentType, batchSize, maxInFlight, rateLimit, retry,
         key, idempotencyKey, idempotencyHeader, successStatus, timeout, connectTimeout, verifyTLS,
     ]
 }
