@@ -27,7 +27,7 @@ public final class PostgresSource: SourceConnector {
         """,
         options: [database, query, table, columns, whereCondition, fetchSize, incremental],
         example: """
-        vars: {region: EU}
+        vars: {region: "'EU'"}          # vars are expressions: a quoted string
         source:
           type: postgres
           database: ${SOURCE_DATABASE_URL}
