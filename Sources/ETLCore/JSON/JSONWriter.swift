@@ -14,9 +14,9 @@ public enum JSONWriter {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d): out += d.isFinite ? (d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)) : "null"
-        case .decimal(let d): out += d.description
+        case .decimal(let d): out += DecimalText.string(d)
         case .string(let s): writeString(s, into: &out)
-        case .timestamp(let t): writeString(Timestamps.iso8601(t), into: &out)
+        case .timestamp(let t): writeString(Timestamps.iso8601Exact(t), into: &out)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {

@@ -77,7 +77,7 @@ public enum Value: Equatable, Hashable, Sendable {
         case .double(let d): return d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
         case .decimal(let d): return d.description
         case .string(let s): return s
-        case .timestamp(let t): return Timestamps.iso8601(t)
+        case .timestamp(let t): return Timestamps.iso8601Exact(t)
         case .array, .object: return JSONWriter.string(self)
         }
     }
@@ -101,10 +101,54 @@ extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Expres
 
 /// UTC timestamp formatting shared by logs, archive keys and COPY.
 public enum Timestamps {
+    /// `2026-11-23T02:00:00.123Z`: milliseconds, truncated (as Foundation's
+    /// ISO8601DateFormatter printed it), built by hand — a formatter per call
+    /// cost more than the rest of writing a record.
     public static func iso8601(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
+        guard let micros = microseconds(date) else { return "\(date)" }
+        return render(micros - floorMod(micros, 1000), microsecondDigits: false)
+    }
+
+    /// Like `iso8601`, but lossless for values (PostgreSQL timestamps) that carry
+    /// microseconds: `…00.123456Z` when the instant has them, `…00.123Z` otherwise.
+    /// Values and records print this way.
+    public static func iso8601Exact(_ date: Date) -> String {
+        guard let micros = microseconds(date) else { return "\(date)" }
+        return render(micros, microsecondDigits: floorMod(micros, 1000) != 0)
+    }
+
+    private static func microseconds(_ date: Date) -> Int64? {
+        let scaled = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        guard scaled.isFinite, abs(scaled) < 9.2e18 else { return nil }
+        return Int64(scaled)
+    }
+
+    private static func floorMod(_ a: Int64, _ b: Int64) -> Int64 { let r = a % b; return r < 0 ? r + b : r }
+
+    private static func render(_ micros: Int64, microsecondDigits: Bool) -> String {
+        let perDay: Int64 = 86_400_000_000
+        let rest = floorMod(micros, perDay)
+        let days = (micros - rest) / perDay
+        let civil = CivilCalendar.date(days: Int(days))
+        var out: [UInt8] = []
+        out.reserveCapacity(27)
+        func digits(_ value: Int, _ width: Int) {
+            var v = value, buf: [UInt8] = []
+            repeat { buf.append(UInt8(48 + v % 10)); v /= 10 } while v > 0
+            for _ in buf.count..<max(width, buf.count) { out.append(48) }
+            out.append(contentsOf: buf.reversed())
+        }
+        let seconds = Int(rest / 1_000_000), fraction = Int(rest % 1_000_000)
+        if civil.year < 0 { out.append(UInt8(ascii: "-")) }
+        digits(abs(civil.year), 4); out.append(UInt8(ascii: "-"))
+        digits(civil.month, 2); out.append(UInt8(ascii: "-"))
+        digits(civil.day, 2); out.append(UInt8(ascii: "T"))
+        digits(seconds / 3600, 2); out.append(UInt8(ascii: ":"))
+        digits(seconds / 60 % 60, 2); out.append(UInt8(ascii: ":"))
+        digits(seconds % 60, 2); out.append(UInt8(ascii: "."))
+        if microsecondDigits { digits(fraction, 6) } else { digits(fraction / 1000, 3) }
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Formats with a strftime-like subset: %Y %m %d %H %M %S (`%%` is a
