@@ -354,7 +354,7 @@ public struct JSONStreamReader {
         }
     }
 
-    private static func expectEnd(_ p: inout JSONParser) throws {
+    static func expectEnd(_ p: inout JSONParser) throws {
         p.skipWhitespace()
         guard p.atEnd else {
             throw p.error("unexpected \(p.describeCharacter(at: p.pos)) after the end of the top-level value", at: p.pos,

@@ -234,6 +234,7 @@ public final class PostgresSource: SourceConnector {
         let cursorColumns = incrementalRead?.columns ?? []
         var lastCursor: [String?] = []
         var position = 0
+        var decoder = PostgresRowDecoder()
         while true {
             try context.checkCancelled()
             let fetched: PostgresResult?
@@ -242,7 +243,7 @@ public final class PostgresSource: SourceConnector {
             var records: [Record] = []
             records.reserveCapacity(result.rowCount)
             for row in 0..<result.rowCount {
-                records.append(Record(result.fields(row: row), position: position))
+                records.append(Record(decoder.fields(result, row: row), position: position))
                 position += 1
             }
             if !cursorColumns.isEmpty {

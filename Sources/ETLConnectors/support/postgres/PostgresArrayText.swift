@@ -4,7 +4,7 @@ import ETLCore
 /// `[0:1]={7,8}`) → `.array`, each element decoded as its element type.
 /// Returns nil for anything it does not recognise, so the caller keeps the text.
 enum PostgresArrayText {
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, element: UInt32) -> Value? {
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, element: UInt32, json: inout JSONDocumentParser) -> Value? {
         var i = 0
         // Non-default lower bounds are printed as a `[lo:hi]=` prefix; the elements are what matters.
         if bytes.first == UInt8(ascii: "[") {
@@ -12,12 +12,12 @@ enum PostgresArrayText {
             i = equals + 1
         }
         var scratch: [UInt8] = []
-        guard let value = parseArray(bytes, &i, element: element, scratch: &scratch), i == bytes.count else { return nil }
+        guard let value = parseArray(bytes, &i, element: element, scratch: &scratch, json: &json), i == bytes.count else { return nil }
         return value
     }
 
     private static func parseArray(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, element: UInt32,
-                                   scratch: inout [UInt8]) -> Value? {
+                                   scratch: inout [UInt8], json: inout JSONDocumentParser) -> Value? {
         guard i < b.count, b[i] == UInt8(ascii: "{") else { return nil }
         i += 1
         var items: [Value] = []
@@ -25,7 +25,7 @@ enum PostgresArrayText {
         while i < b.count {
             switch b[i] {
             case UInt8(ascii: "{"):
-                guard let inner = parseArray(b, &i, element: element, scratch: &scratch) else { return nil }
+                guard let inner = parseArray(b, &i, element: element, scratch: &scratch, json: &json) else { return nil }
                 items.append(inner)
             case UInt8(ascii: "\""):
                 i += 1
@@ -43,13 +43,13 @@ enum PostgresArrayText {
                     }
                 }
                 guard closed else { return nil }
-                items.append(scratch.withUnsafeBufferPointer { PostgresValueDecoder.decode($0, type: element) })
+                items.append(scratch.withUnsafeBufferPointer { PostgresValueDecoder.decode($0, type: element, json: &json) })
             default:
                 let start = i
                 while i < b.count, b[i] != UInt8(ascii: ","), b[i] != UInt8(ascii: "}") { i += 1 }
                 let raw = UnsafeBufferPointer(rebasing: b[start..<i])
                 if raw.count == 4, raw.elementsEqual("NULL".utf8) { items.append(.null) }
-                else { items.append(PostgresValueDecoder.decode(raw, type: element)) }
+                else { items.append(PostgresValueDecoder.decode(raw, type: element, json: &json)) }
             }
             guard i < b.count else { return nil }
             if b[i] == UInt8(ascii: ",") { i += 1; continue }

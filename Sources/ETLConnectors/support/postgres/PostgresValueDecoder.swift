@@ -12,6 +12,13 @@ import Foundation
 /// value is never lost or changed, only left untyped.
 enum PostgresValueDecoder {
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, type: UInt32) -> Value {
+        var json = JSONDocumentParser(decimalNumbers: true)
+        return decode(bytes, type: type, json: &json)
+    }
+
+    /// The same, with a JSON parser kept across fields (`PostgresRowDecoder`): its
+    /// key cache is built once, not per json value.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, type: UInt32, json: inout JSONDocumentParser) -> Value {
         switch type {
         case PostgresTypeOID.int2, PostgresTypeOID.int4, PostgresTypeOID.int8, PostgresTypeOID.oid:
             if let i = parseInteger(bytes) { return .int(i) }
@@ -24,12 +31,12 @@ enum PostgresValueDecoder {
         case PostgresTypeOID.timestamp, PostgresTypeOID.timestamptz:
             if let date = PostgresTimestamp.parse(bytes) { return .timestamp(date) }
         case PostgresTypeOID.json, PostgresTypeOID.jsonb:
-            if let value = try? JSONStreamReader.parse(bytes, source: "json column", decimalNumbers: true) { return value }
+            if let value = try? json.parse(bytes, source: "json column") { return value }
         case PostgresTypeOID.text, PostgresTypeOID.varchar, PostgresTypeOID.bpchar, PostgresTypeOID.name,
              PostgresTypeOID.date, PostgresTypeOID.uuid:
             break
         default:
-            if let element = PostgresTypeOID.arrayElement[type], let array = PostgresArrayText.decode(bytes, element: element) {
+            if let element = PostgresTypeOID.arrayElement[type], let array = PostgresArrayText.decode(bytes, element: element, json: &json) {
                 return array
             }
         }
