@@ -106,15 +106,24 @@ public enum Timestamps {
     /// cost more than the rest of writing a record.
     public static func iso8601(_ date: Date) -> String {
         guard let micros = microseconds(date) else { return "\(date)" }
-        return render(micros - floorMod(micros, 1000), microsecondDigits: false)
+        var out: [UInt8] = []
+        render(micros - floorMod(micros, 1000), microsecondDigits: false, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Like `iso8601`, but lossless for values (PostgreSQL timestamps) that carry
     /// microseconds: `…00.123456Z` when the instant has them, `…00.123Z` otherwise.
     /// Values and records print this way.
     public static func iso8601Exact(_ date: Date) -> String {
-        guard let micros = microseconds(date) else { return "\(date)" }
-        return render(micros, microsecondDigits: floorMod(micros, 1000) != 0)
+        var out: [UInt8] = []
+        appendISO8601Exact(date, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `iso8601Exact`, appended to a byte buffer (JSON output).
+    public static func appendISO8601Exact(_ date: Date, to out: inout [UInt8]) {
+        guard let micros = microseconds(date) else { out.append(contentsOf: "\(date)".utf8); return }
+        render(micros, microsecondDigits: floorMod(micros, 1000) != 0, to: &out)
     }
 
     private static func microseconds(_ date: Date) -> Int64? {
@@ -125,18 +134,17 @@ public enum Timestamps {
 
     private static func floorMod(_ a: Int64, _ b: Int64) -> Int64 { let r = a % b; return r < 0 ? r + b : r }
 
-    private static func render(_ micros: Int64, microsecondDigits: Bool) -> String {
+    private static func render(_ micros: Int64, microsecondDigits: Bool, to out: inout [UInt8]) {
         let perDay: Int64 = 86_400_000_000
         let rest = floorMod(micros, perDay)
         let days = (micros - rest) / perDay
         let civil = CivilCalendar.date(days: Int(days))
-        var out: [UInt8] = []
-        out.reserveCapacity(27)
         func digits(_ value: Int, _ width: Int) {
-            var v = value, buf: [UInt8] = []
-            repeat { buf.append(UInt8(48 + v % 10)); v /= 10 } while v > 0
-            for _ in buf.count..<max(width, buf.count) { out.append(48) }
-            out.append(contentsOf: buf.reversed())
+            let start = out.count
+            var v = value, n = 0
+            repeat { out.append(UInt8(48 + v % 10)); v /= 10; n += 1 } while v > 0
+            while n < width { out.append(48); n += 1 }
+            out[start...].reverse()
         }
         let seconds = Int(rest / 1_000_000), fraction = Int(rest % 1_000_000)
         if civil.year < 0 { out.append(UInt8(ascii: "-")) }
@@ -148,7 +156,6 @@ public enum Timestamps {
         digits(seconds % 60, 2); out.append(UInt8(ascii: "."))
         if microsecondDigits { digits(fraction, 6) } else { digits(fraction / 1000, 3) }
         out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Formats with a strftime-like subset: %Y %m %d %H %M %S (`%%` is a
