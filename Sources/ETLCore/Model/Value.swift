@@ -139,23 +139,24 @@ public enum Timestamps {
         let rest = floorMod(micros, perDay)
         let days = (micros - rest) / perDay
         let civil = CivilCalendar.date(days: Int(days))
-        func digits(_ value: Int, _ width: Int) {
-            let start = out.count
-            var v = value, n = 0
-            repeat { out.append(UInt8(48 + v % 10)); v /= 10; n += 1 } while v > 0
-            while n < width { out.append(48); n += 1 }
-            out[start...].reverse()
+        // Fixed-width fields, most significant digit first: no reversing, no temporaries.
+        func digits(_ value: Int, _ width: Int, then separator: UInt8) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var v = value
+            if v >= divisor * 10 { out.append(contentsOf: String(v / (divisor * 10)).utf8); v %= divisor * 10 }
+            while divisor > 0 { out.append(UInt8(48 + v / divisor % 10)); divisor /= 10 }
+            out.append(separator)
         }
         let seconds = Int(rest / 1_000_000), fraction = Int(rest % 1_000_000)
         if civil.year < 0 { out.append(UInt8(ascii: "-")) }
-        digits(abs(civil.year), 4); out.append(UInt8(ascii: "-"))
-        digits(civil.month, 2); out.append(UInt8(ascii: "-"))
-        digits(civil.day, 2); out.append(UInt8(ascii: "T"))
-        digits(seconds / 3600, 2); out.append(UInt8(ascii: ":"))
-        digits(seconds / 60 % 60, 2); out.append(UInt8(ascii: ":"))
-        digits(seconds % 60, 2); out.append(UInt8(ascii: "."))
-        if microsecondDigits { digits(fraction, 6) } else { digits(fraction / 1000, 3) }
-        out.append(UInt8(ascii: "Z"))
+        digits(abs(civil.year), 4, then: UInt8(ascii: "-"))
+        digits(civil.month, 2, then: UInt8(ascii: "-"))
+        digits(civil.day, 2, then: UInt8(ascii: "T"))
+        digits(seconds / 3600, 2, then: UInt8(ascii: ":"))
+        digits(seconds / 60 % 60, 2, then: UInt8(ascii: ":"))
+        digits(seconds % 60, 2, then: UInt8(ascii: "."))
+        if microsecondDigits { digits(fraction, 6, then: UInt8(ascii: "Z")) } else { digits(fraction / 1000, 3, then: UInt8(ascii: "Z")) }
     }
 
     /// Formats with a strftime-like subset: %Y %m %d %H %M %S (`%%` is a
