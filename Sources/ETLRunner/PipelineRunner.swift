@@ -47,6 +47,7 @@ public final class PipelineRunner {
             return RunOutcome(exitCode: .invalidConfig, status: .invalid, variables: report.variables(.invalid))
         }
         report.vars = plan.evaluateVars(now: context.startedAt)
+        context.vars = report.vars
         let notifications = NotificationRules(plan.notifyRules, logger: logger, dryRun: settings.dryRun)
 
         // Signals are caught before the lock and the ledger row exist: one arriving in between

@@ -48,24 +48,24 @@ public final class FileSink: SinkConnector {
     }
 
     public func write(_ batch: Batch, _ context: RunContext) throws {
-        var out = ""
+        var out: [UInt8] = []
         for record in batch.records {
             switch format {
             case "csv":
                 if csvHeader == nil {
                     csvHeader = record.fields.keys
-                    out += csvHeader!.map(csvCell).joined(separator: ",") + "\n"
+                    out += (csvHeader!.map(csvCell).joined(separator: ",") + "\n").utf8
                 }
-                out += csvHeader!.map { csvCell(record[$0]?.text ?? "") }.joined(separator: ",") + "\n"
+                out += (csvHeader!.map { csvCell(record[$0]?.text ?? "") }.joined(separator: ",") + "\n").utf8
             case "json":
-                if written > 0 { out += ",\n" }
+                if written > 0 { out += ",\n".utf8 }
                 JSONWriter.write(record.value, into: &out)
             default:
-                JSONWriter.write(record.value, into: &out); out += "\n"
+                JSONWriter.write(record.value, into: &out); out.append(UInt8(ascii: "\n"))
             }
             written += 1
         }
-        handle?.write(Data(out.utf8))
+        handle?.write(Data(out))
     }
 
     private func csvCell(_ s: String) -> String {

@@ -5,9 +5,12 @@ public struct BuildContext {
     public var pipelineName: String
     public var dryRun: Bool
     public var registry: ConnectorRegistry
-    public init(baseDirectory: String, pipelineName: String, dryRun: Bool, registry: ConnectorRegistry) {
+    /// Names declared under the pipeline's `vars:`, when known: connectors that bind
+    /// vars (the postgres source's `:name` parameters) check their references against them.
+    public var varNames: Set<String>?
+    public init(baseDirectory: String, pipelineName: String, dryRun: Bool, registry: ConnectorRegistry, varNames: Set<String>? = nil) {
         self.baseDirectory = baseDirectory; self.pipelineName = pipelineName
-        self.dryRun = dryRun; self.registry = registry
+        self.dryRun = dryRun; self.registry = registry; self.varNames = varNames
     }
 
     public func resolvePath(_ path: String) -> String {

@@ -83,14 +83,18 @@ public struct JSONStreamReader {
     /// Parses a whole, small document (config-like JSON, tests). Trailing data is an error.
     public static func parse(_ bytes: [UInt8], source: String = "JSON", decimalNumbers: Bool = false,
                              maxDepth: Int = 512) throws -> Value {
-        try bytes.withUnsafeBufferPointer { buf in
-            var p = JSONParser(buf: buf, pos: 0, line: 1, source: source, decimalNumbers: decimalNumbers,
-                               maxDepth: max(1, maxDepth), keys: JSONKeyCache())
-            p.skipByteOrderMark()
-            let value = try p.parseValue(depth: 0)
-            try expectEnd(&p)
-            return value
-        }
+        try bytes.withUnsafeBufferPointer { try parse($0, source: source, decimalNumbers: decimalNumbers, maxDepth: maxDepth) }
+    }
+
+    /// The same from borrowed bytes (a database field), without copying them first.
+    public static func parse(_ buf: UnsafeBufferPointer<UInt8>, source: String = "JSON", decimalNumbers: Bool = false,
+                             maxDepth: Int = 512) throws -> Value {
+        var p = JSONParser(buf: buf, pos: 0, line: 1, source: source, decimalNumbers: decimalNumbers,
+                           maxDepth: max(1, maxDepth), keys: JSONKeyCache())
+        p.skipByteOrderMark()
+        let value = try p.parseValue(depth: 0)
+        try expectEnd(&p)
+        return value
     }
 
     public static func parse(_ text: String, source: String = "JSON", decimalNumbers: Bool = false) throws -> Value {
@@ -350,7 +354,7 @@ public struct JSONStreamReader {
         }
     }
 
-    private static func expectEnd(_ p: inout JSONParser) throws {
+    static func expectEnd(_ p: inout JSONParser) throws {
         p.skipWhitespace()
         guard p.atEnd else {
             throw p.error("unexpected \(p.describeCharacter(at: p.pos)) after the end of the top-level value", at: p.pos,

@@ -1,57 +1,90 @@
 import Foundation
 
 /// Serialises values to JSON text without Foundation's JSON (too slow on Linux for the hot path).
+/// Writes bytes: sinks that write many records (file, exec) append straight into one buffer.
 public enum JSONWriter {
     public static func string(_ value: Value) -> String {
-        var out = ""
+        var out: [UInt8] = []
         write(value, into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func write(_ value: Value, into out: inout String) {
+        out += string(value)
+    }
+
+    public static func write(_ value: Value, into out: inout [UInt8]) {
         switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += d.isFinite ? (d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)) : "null"
-        case .decimal(let d): out += d.description
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): appendInteger(i, to: &out)
+        case .double(let d):
+            if !d.isFinite { out.append(contentsOf: "null".utf8) }
+            else if d.rounded() == d && abs(d) < 1e15 { appendInteger(Int64(d), to: &out) }
+            else { out.append(contentsOf: String(d).utf8) }
+        case .decimal(let d): DecimalText.append(d, to: &out)
         case .string(let s): writeString(s, into: &out)
-        case .timestamp(let t): writeString(Timestamps.iso8601(t), into: &out)
+        case .timestamp(let t):
+            out.append(UInt8(ascii: "\""))
+            Timestamps.appendISO8601Exact(t, to: &out)
+            out.append(UInt8(ascii: "\""))
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 write(item, into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let fields):
-            out += "{"
-            var first = true
-            for (k, v) in fields {
-                if !first { out += "," }
-                first = false
-                writeString(k, into: &out)
-                out += ":"
-                write(v, into: &out)
+            out.append(UInt8(ascii: "{"))
+            for i in 0..<fields.count {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(fields.keys[i], into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(fields.values[i], into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
     public static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
+        var bytes: [UInt8] = []
+        writeString(s, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped; the
+    /// runs between them copied whole.
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var copy = s
+        copy.withUTF8 { bytes in
+            var runStart = 0
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                guard b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 else { continue }
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+                switch b {
+                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+                case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
+                case UInt8(ascii: "\r"): out.append(contentsOf: "\\r".utf8)
+                case UInt8(ascii: "\t"): out.append(contentsOf: "\\t".utf8)
+                default: out.append(contentsOf: String(format: "\\u%04x", UInt32(b)).utf8)
+                }
+                runStart = i + 1
             }
+            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        if value == Int64.min { out.append(contentsOf: "-9223372036854775808".utf8); return }
+        var v = value
+        if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
+        let start = out.count
+        repeat { out.append(UInt8(48 + v % 10)); v /= 10 } while v > 0
+        out[start...].reverse()
     }
 }

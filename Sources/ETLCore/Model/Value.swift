@@ -77,7 +77,7 @@ public enum Value: Equatable, Hashable, Sendable {
         case .double(let d): return d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
         case .decimal(let d): return d.description
         case .string(let s): return s
-        case .timestamp(let t): return Timestamps.iso8601(t)
+        case .timestamp(let t): return Timestamps.iso8601Exact(t)
         case .array, .object: return JSONWriter.string(self)
         }
     }
@@ -101,10 +101,62 @@ extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Expres
 
 /// UTC timestamp formatting shared by logs, archive keys and COPY.
 public enum Timestamps {
+    /// `2026-11-23T02:00:00.123Z`: milliseconds, truncated (as Foundation's
+    /// ISO8601DateFormatter printed it), built by hand — a formatter per call
+    /// cost more than the rest of writing a record.
     public static func iso8601(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
+        guard let micros = microseconds(date) else { return "\(date)" }
+        var out: [UInt8] = []
+        render(micros - floorMod(micros, 1000), microsecondDigits: false, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Like `iso8601`, but lossless for values (PostgreSQL timestamps) that carry
+    /// microseconds: `…00.123456Z` when the instant has them, `…00.123Z` otherwise.
+    /// Values and records print this way.
+    public static func iso8601Exact(_ date: Date) -> String {
+        var out: [UInt8] = []
+        appendISO8601Exact(date, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `iso8601Exact`, appended to a byte buffer (JSON output).
+    public static func appendISO8601Exact(_ date: Date, to out: inout [UInt8]) {
+        guard let micros = microseconds(date) else { out.append(contentsOf: "\(date)".utf8); return }
+        render(micros, microsecondDigits: floorMod(micros, 1000) != 0, to: &out)
+    }
+
+    private static func microseconds(_ date: Date) -> Int64? {
+        let scaled = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        guard scaled.isFinite, abs(scaled) < 9.2e18 else { return nil }
+        return Int64(scaled)
+    }
+
+    private static func floorMod(_ a: Int64, _ b: Int64) -> Int64 { let r = a % b; return r < 0 ? r + b : r }
+
+    private static func render(_ micros: Int64, microsecondDigits: Bool, to out: inout [UInt8]) {
+        let perDay: Int64 = 86_400_000_000
+        let rest = floorMod(micros, perDay)
+        let days = (micros - rest) / perDay
+        let civil = CivilCalendar.date(days: Int(days))
+        // Fixed-width fields, most significant digit first: no reversing, no temporaries.
+        func digits(_ value: Int, _ width: Int, then separator: UInt8) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var v = value
+            if v >= divisor * 10 { out.append(contentsOf: String(v / (divisor * 10)).utf8); v %= divisor * 10 }
+            while divisor > 0 { out.append(UInt8(48 + v / divisor % 10)); divisor /= 10 }
+            out.append(separator)
+        }
+        let seconds = Int(rest / 1_000_000), fraction = Int(rest % 1_000_000)
+        if civil.year < 0 { out.append(UInt8(ascii: "-")) }
+        digits(abs(civil.year), 4, then: UInt8(ascii: "-"))
+        digits(civil.month, 2, then: UInt8(ascii: "-"))
+        digits(civil.day, 2, then: UInt8(ascii: "T"))
+        digits(seconds / 3600, 2, then: UInt8(ascii: ":"))
+        digits(seconds / 60 % 60, 2, then: UInt8(ascii: ":"))
+        digits(seconds % 60, 2, then: UInt8(ascii: "."))
+        if microsecondDigits { digits(fraction, 6, then: UInt8(ascii: "Z")) } else { digits(fraction / 1000, 3, then: UInt8(ascii: "Z")) }
     }
 
     /// Formats with a strftime-like subset: %Y %m %d %H %M %S (`%%` is a

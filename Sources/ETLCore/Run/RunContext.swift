@@ -37,6 +37,7 @@ public final class RunContext: @unchecked Sendable {
         other.deadline = deadline
         other.batchSize = batchSize
         other.state = state
+        other.vars = vars
         onCancel { [weak self, weak other] in other?.cancel(self?.cancellation ?? "cancelled") }
         return other
     }
@@ -64,6 +65,9 @@ public final class RunContext: @unchecked Sendable {
     public func checkCancelled() throws {
         if let reason = cancellation { throw ETLError("run cancelled: \(reason)") }
     }
+
+    /// The pipeline's `vars:`, evaluated once at the start of the run.
+    public var vars = Fields()
 
     /// State saved by earlier successful runs (incremental cursors), by key.
     public var state = Fields()

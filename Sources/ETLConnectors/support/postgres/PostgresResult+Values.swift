@@ -1,10 +1,10 @@
 import ETLCore
 import ETLPostgres
 
-/// Results as `Value`s, converted on access by column type: integers → `.int`,
-/// numeric → `.decimal` (exact), floats → `.double`, bool → `.bool`,
-/// timestamps → `.timestamp` (UTC), json/jsonb and every other type →
-/// `.string` with the server's text, NULL → `.null`.
+/// Results as `Value`s, converted on access by column type (`PostgresValueDecoder`):
+/// integers → `.int`, numeric → `.decimal` (exact), floats → `.double`, bool →
+/// `.bool`, timestamps → `.timestamp` (UTC), json/jsonb → parsed, arrays →
+/// `.array`, every other type → `.string` with the server's text, NULL → `.null`.
 extension PostgresResult {
     /// NULL and out-of-range fields read as `.null`.
     public func value(row: Int, column: Int) -> Value {

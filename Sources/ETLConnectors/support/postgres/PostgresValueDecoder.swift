@@ -2,10 +2,23 @@ import ETLCore
 import ETLPostgres
 import Foundation
 
-/// A field's text output and column type → `Value`. Anything that does not
-/// parse stays text: a value is never lost or changed, only left untyped.
+/// A field's text output and column type → `Value`: integers → int, numeric →
+/// decimal, floats → double, bool, timestamp/timestamptz → timestamp (UTC, to the
+/// microsecond), json/jsonb → the parsed object, array or scalar (numbers with a
+/// fraction as exact decimals, as jsonb stores them), arrays of those types →
+/// array. date stays its ISO text (`2026-01-02`): a calendar day has no instant,
+/// and a midnight-UTC timestamp would invent one. Everything else (text, uuid,
+/// interval …) is the server's text. Anything that does not parse stays text: a
+/// value is never lost or changed, only left untyped.
 enum PostgresValueDecoder {
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, type: UInt32) -> Value {
+        var json = JSONDocumentParser(decimalNumbers: true)
+        return decode(bytes, type: type, json: &json)
+    }
+
+    /// The same, with a JSON parser kept across fields (`PostgresRowDecoder`): its
+    /// key cache is built once, not per json value.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, type: UInt32, json: inout JSONDocumentParser) -> Value {
         switch type {
         case PostgresTypeOID.int2, PostgresTypeOID.int4, PostgresTypeOID.int8, PostgresTypeOID.oid:
             if let i = parseInteger(bytes) { return .int(i) }
@@ -17,8 +30,15 @@ enum PostgresValueDecoder {
             if let d = exactDecimal(bytes) { return .decimal(d) }
         case PostgresTypeOID.timestamp, PostgresTypeOID.timestamptz:
             if let date = PostgresTimestamp.parse(bytes) { return .timestamp(date) }
-        default:
+        case PostgresTypeOID.json, PostgresTypeOID.jsonb:
+            if let value = try? json.parse(bytes, source: "json column") { return value }
+        case PostgresTypeOID.text, PostgresTypeOID.varchar, PostgresTypeOID.bpchar, PostgresTypeOID.name,
+             PostgresTypeOID.date, PostgresTypeOID.uuid:
             break
+        default:
+            if let element = PostgresTypeOID.arrayElement[type], let array = PostgresArrayText.decode(bytes, element: element, json: &json) {
+                return array
+            }
         }
         return .string(String(decoding: bytes, as: UTF8.self))
     }

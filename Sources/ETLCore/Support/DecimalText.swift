@@ -5,8 +5,8 @@ import Foundation
 /// (exponent byte, length/flags byte, 16-bit mantissa words) only after a
 /// self-check at start-up proves the layout is the one expected; otherwise,
 /// and for mantissas over 64 bits, it falls back to `description`.
-enum DecimalText {
-    static func append(_ value: Decimal, to out: inout [UInt8]) {
+public enum DecimalText {
+    public static func append(_ value: Decimal, to out: inout [UInt8]) {
         guard layoutVerified, let (negative, exponent, mantissa) = decode(value) else {
             out.append(contentsOf: value.description.utf8)
             return
@@ -14,7 +14,7 @@ enum DecimalText {
         format(negative: negative, exponent: exponent, mantissa: mantissa, to: &out)
     }
 
-    static func string(_ value: Decimal) -> String {
+    public static func string(_ value: Decimal) -> String {
         var bytes: [UInt8] = []
         append(value, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
