@@ -19,6 +19,9 @@ enum RequestAuth {
                                 hint: "keep the one the API expects")
         }
         guard let one = found.first else {
+            // Written with a variable that is unset here (validate in CI): already warned
+            // about, and a run refuses to start without it.
+            if !auth.locations.isEmpty { return nil }
             throw options.error(HTTPRequestOptions.auth, "auth is empty", hint: "write e.g. `auth: {bearer: \"${API_TOKEN}\"}`")
         }
         return one
