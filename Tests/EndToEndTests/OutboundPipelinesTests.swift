@@ -106,6 +106,44 @@ final class OutboundPipelinesTests: XCTestCase {
         XCTAssertEqual(Set(keys).count, 1, "the same contact unchanged keeps its idempotency key: \(keys)")
     }
 
+    func testAKilledPushResendsAtMostTheBatchInFlightWithTheSameKeys() throws {
+        try setup(["crm.sql", "sync-events.sql"])
+        try db.query("""
+            INSERT INTO contacts (first_name, email, updated_at)
+            SELECT 'c' || i, 'c' || i || '@example.com', now() - (20 - i) * interval '1 second' FROM generate_series(1, 12) i
+            """)
+        // Slow answers and batches of 3 sent one at a time: the kill lands between commits.
+        let crm = try peer(["/api/contacts": [["status": 201, "body": #"{"id": "crm-{seq}"}"#, "delay": 0.3]]])
+        var environment = ["DATABASE_URL": db.url, "CRM_URL": crm.url, "CRM_API_KEY": "crm-key-123"]
+        let arguments = ["run", TestEnvironment.repoRoot + "/pipelines/crm-outbound.yaml",
+                         "--set", "batch_size=3", "--set", "transforms.0.max_in_flight=1"]
+        let running = try Command.start(TestEnvironment.etlBinary, arguments, environment: environment)
+        var waited = 0
+        while Int((try? db.scalar("SELECT count(*) FROM sync_events")) ?? "0") ?? 0 < 6 && waited < 200 { usleep(50_000); waited += 1 }
+        running.signal(SIGKILL)
+        _ = try running.wait(timeout: 30)
+        let committed = Int(try db.scalar("SELECT count(*) FROM contacts WHERE external_id IS NOT NULL"))!
+        XCTAssertGreaterThanOrEqual(committed, 6)
+        XCTAssertLessThan(committed, 12, "killed mid-run")
+        let sentBeforeKill = crm.requests().count
+
+        environment["CRM_URL"] = crm.url
+        let rerun = try Command.run(TestEnvironment.etlBinary, arguments, environment: environment, timeout: 60)
+        XCTAssertEqual(rerun.exitCode, 0, rerun.output)
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM contacts WHERE external_id IS NULL"), "0", "every contact ends up sent")
+        let requests = crm.requests()
+        XCTAssertLessThanOrEqual(requests.count, 12 + 3, "at most the batch in flight is sent twice")
+        XCTAssertEqual(requests.count - sentBeforeKill, 12 - committed, "the rerun sends only what had not committed")
+        // A contact sent twice (in flight at the kill) carries the same key both times.
+        var keysByEmail: [String: Set<String>] = [:]
+        for request in requests {
+            let email = Self.json(request["body"] as? String)["email"] as? String ?? ""
+            let key = (request["headers"] as? [String: String])?["Idempotency-Key"] ?? ""
+            keysByEmail[email, default: []].insert(key)
+        }
+        XCTAssertTrue(keysByEmail.values.allSatisfy { $0.count == 1 }, "\(keysByEmail)")
+    }
+
     // MARK: inventory fan-out
 
     func testAStockChangeGoesToEverySystemButItsOwnAndADownSystemIsRetriedNextRun() throws {
