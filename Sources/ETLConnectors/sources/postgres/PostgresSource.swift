@@ -129,13 +129,13 @@ public final class PostgresSource: SourceConnector {
     /// condition and order when there is one.
     func statement(start: PostgresIncremental.Start?) -> SourceStatement {
         var statement = SourceStatement()
-        let wrapped = incrementalRead != nil
+        let wrapped = incrementalRead != nil && start != nil
         if wrapped { statement.append("SELECT * FROM (\n") }
         for part in base {
             if let sql = part.sql { statement.append(sql, option: part.option) }
             if let generated = part.generated { statement.append(generated) }
         }
-        if let incremental = incrementalRead, let start {
+        if wrapped, let incremental = incrementalRead, let start {
             statement.append("\n) AS etl_rows")
             incremental.appendCondition(to: &statement, start: start, alias: "etl_rows")
         }
@@ -155,16 +155,23 @@ public final class PostgresSource: SourceConnector {
         return parameters
     }
 
+    /// Connects and prepares the query (nothing runs): a bad query fails with its
+    /// line and column; incremental columns missing from the result are named
+    /// against the columns the query does return.
     public func checkConnection() throws {
         let connection: PostgresConnection
         do { connection = try PostgresConnection(url: url) } catch let e as PostgresError { throw e.etlError }
         defer { connection.close() }
-        let statement = self.statement(start: incrementalRead.map { _ in .after("", tieBreaker: "") })
-        do {
-            _ = try connection.describe(statement.sql)
-        } catch let e as PostgresError {
-            throw queryError(e, statement)
+        let base = statement(start: nil)
+        let columns: [String]
+        do { columns = try connection.describe(base.sql).columns } catch let e as PostgresError { throw queryError(e, base) }
+        guard let incremental = incrementalRead else { return }
+        for name in incremental.columns where !columns.contains(name) {
+            throw options.error(Self.incremental.name, "incremental orders rows by \(name), which the query does not return (it returns \(columns.joined(separator: ", ")))",
+                                hint: "select \(name) in the query, or name one of its columns")
         }
+        let full = statement(start: .after("", tieBreaker: ""))
+        do { _ = try connection.describe(full.sql) } catch let e as PostgresError { throw queryError(e, full) }
     }
 
     /// The result's columns and their type names, from PREPARE + describe: nothing is run.
@@ -172,7 +179,7 @@ public final class PostgresSource: SourceConnector {
         let connection: PostgresConnection
         do { connection = try PostgresConnection(url: url) } catch let e as PostgresError { throw e.etlError }
         defer { connection.close() }
-        let statement = self.statement(start: incrementalRead.map { _ in .after("", tieBreaker: "") })
+        let statement = self.statement(start: nil)
         do {
             let description = try connection.describe(statement.sql)
             let names = try connection.execute("SELECT format_type(t::oid, NULL) FROM unnest($1::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n",

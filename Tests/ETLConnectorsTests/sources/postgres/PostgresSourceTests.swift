@@ -163,6 +163,10 @@ final class PostgresSourceTests: XCTestCase {
         let columns = try XCTUnwrap(source as? PostgresSource).describeColumns()
         XCTAssertEqual(columns.map(\.name), ["id", "name", "updated_at"])
         XCTAssertEqual(columns.map(\.type), ["bigint", "text", "timestamp with time zone"])
+        let noCursor = try PostgresSourceHarness.source("query: SELECT id, name FROM \(table)\nincremental: {column: updated_at, tie_breaker: id}")
+        XCTAssertThrowsError(try noCursor.checkConnection()) { error in
+            XCTAssertTrue("\(error)".contains("updated_at, which the query does not return (it returns id, name)"), "\(error)")
+        }
         XCTAssertThrowsError(try PostgresSourceHarness.source("table: no_such_table_here").checkConnection()) { error in
             XCTAssertTrue("\(error)".contains("42P01"), "\(error)")
         }
