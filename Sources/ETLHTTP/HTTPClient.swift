@@ -48,6 +48,12 @@ public final class HTTPClient: HTTPTransport {
         curl_easy_reset(handle)
         let state = TransferState(upload: request.body ?? Data())
         state.shouldAbort = abortWhen
+        if let path = request.bodyFile {
+            let spool = BodySpool(path: path)
+            if let failure = spool.failure { throw HTTPError(kind: .localFile(failure), method: request.method.rawValue, url: request.url) }
+            state.spool = spool
+        }
+        defer { state.spool?.finish() }
         let statePointer = Unmanaged.passUnretained(state).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
@@ -108,6 +114,7 @@ public final class HTTPClient: HTTPTransport {
         _ = etl_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
 
         let code = withExtendedLifetime(state) { curl_easy_perform(handle) }
+        state.spool?.finish()
 
         var totalTime = 0.0
         _ = etl_curl_getinfo_double(handle, CURLINFO_TOTAL_TIME, &totalTime)
@@ -115,6 +122,9 @@ public final class HTTPClient: HTTPTransport {
             if code == CURLE_FILE_COULDNT_READ_FILE {
                 // A missing file is the file:// equivalent of 404: not worth retrying.
                 return HTTPResponse(status: 404, body: Data("file not found".utf8), latency: totalTime, url: request.url)
+            }
+            if code == CURLE_WRITE_ERROR, let failure = state.spool?.failure {
+                throw HTTPError(kind: .localFile(failure), method: request.method.rawValue, url: request.url)
             }
             throw HTTPError(kind: errorKind(for: code), method: request.method.rawValue, url: request.url)
         }
@@ -130,6 +140,10 @@ public final class HTTPClient: HTTPTransport {
         var response = HTTPResponse(status: status, headers: state.responseHeaders, body: state.responseBody,
                                     latency: totalTime, url: effective.map { String(cString: $0) } ?? request.url)
         response.reusedConnection = !isFile && newConnections == 0
+        if state.spoolsBody, let spool = state.spool {
+            response.bodyFile = spool.path
+            response.bodyFileSize = spool.bytesWritten
+        }
         return response
     }
 

@@ -6,6 +6,10 @@ import Foundation
 final class TransferState {
     var responseBody = Data()
     var responseHeaders = HTTPHeaders()
+    /// Where a successful body goes instead of `responseBody`, when the request asks.
+    var spool: BodySpool?
+    /// The status of the last status line seen (none for `file://`).
+    var status: Int?
     let upload: Data
     var uploadOffset = 0
     /// Polled by curl's progress callback: true aborts the transfer (the run was cancelled).
@@ -13,11 +17,16 @@ final class TransferState {
 
     init(upload: Data) { self.upload = upload }
 
+    /// Whether body bytes go to the spool file: only a success's (or a file's), so
+    /// an error page still reaches messages.
+    var spoolsBody: Bool { spool != nil && (status.map { (200..<300).contains($0) } ?? true) }
+
     func receiveHeaderLine(_ line: String) {
         let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("HTTP/") {
             // A new status line (after a redirect or `100 Continue`): only the last response's headers count.
             responseHeaders = HTTPHeaders()
+            status = trimmed.split(separator: " ").dropFirst().first.flatMap { Int($0) }
             return
         }
         guard let colon = trimmed.firstIndex(of: ":") else { return }
@@ -38,6 +47,7 @@ enum CurlCallbacks {
     static let write: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { ptr, size, count, userdata in
         guard let ptr, let state = CurlCallbacks.state(userdata) else { return 0 }
         let n = size * count
+        if state.spoolsBody, let spool = state.spool { return spool.append(ptr, count: n) ? n : 0 }
         ptr.withMemoryRebound(to: UInt8.self, capacity: n) { state.responseBody.append($0, count: n) }
         return n
     }
