@@ -123,6 +123,7 @@ public struct JSONStreamReader {
     public static func members(of payload: PayloadBytes, named names: Set<String>, source: String = "JSON") throws -> Fields {
         try payload.withBytes { buf in
             var p = JSONParser(buf: buf, pos: 0, line: 1, source: source, decimalNumbers: false, maxDepth: 512, keys: JSONKeyCache())
+            if payload.isMapped { p.pages = payload }   // the skipped records' pages go as the skip passes them
             p.skipByteOrderMark()
             p.skipWhitespace()
             guard !p.atEnd, p.buf[p.pos] == UInt8(ascii: "{") else { return Fields() }
