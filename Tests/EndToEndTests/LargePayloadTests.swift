@@ -96,6 +96,24 @@ final class LargePayloadTests: XCTestCase {
         XCTAssertEqual(try leftovers(), [], "after an unreadable payload")
     }
 
+    func testADirectoryLeftByAKilledRunIsRemovedByTheNextRun() throws {
+        harness = try InventoryHarness(products: 3, erpResponses: [["status": 200, "body": InventoryHarness.payload(InventoryHarness.skus(1...3))]])
+        let tmp = TestEnvironment.temporaryDirectory() + "/tmpdir"
+        // No process has this id (it is above any pid_max); this test process is alive.
+        let stale = tmp + "/etl-20260101T000000Z-00000000-p2147483646.AbCdEf"
+        let live = tmp + "/etl-20260101T000000Z-00000001-p\(getpid()).AbCdEf"
+        for dir in [stale, live] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: dir + "/http-body-p1", contents: Data("[]".utf8))
+        }
+        harness.extraEnvironment["TMPDIR"] = tmp
+        let r = try harness.run()
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale), "its process is gone")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: live + "/http-body-p1"), "a running process's files are left alone")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp), [(live as NSString).lastPathComponent])
+    }
+
     /// Runs the pipeline under a python parent that reports its only child's peak RSS (KB).
     private func runMeasuringPeakRSS(_ harness: InventoryHarness) throws -> (CommandResult, Int) {
         let report = TestEnvironment.temporaryDirectory() + "/maxrss"
