@@ -37,23 +37,41 @@ let megabytes = Double(payload.count) / 1_048_576
 print(String(format: "payload: %d records, %.1f MB, peak RSS after generating: %.0f MB",
              recordCount, megabytes, peakRSSMegabytes() ?? -1))
 
-var reader = JSONStreamReader(bytes: payload, source: "bench")
-let clock = ContinuousClock()
-var total = 0
-var qtySum: Int64 = 0
-let elapsed = try clock.measure {
-    while true {
-        let batch = try reader.nextBatch(max: batchSize)
-        if batch.isEmpty { break }
-        total += batch.count
-        for record in batch { qtySum &+= record.fields["qty"]?.intValue ?? 0 }
+/// Reads every record in batches; returns seconds taken and the quantity checksum.
+func parseAll(_ reader: inout JSONStreamReader) throws -> (Double, Int, Int64) {
+    let clock = ContinuousClock()
+    var total = 0
+    var qtySum: Int64 = 0
+    let elapsed = try clock.measure {
+        while true {
+            let batch = try reader.nextBatch(max: batchSize)
+            if batch.isEmpty { break }
+            total += batch.count
+            for record in batch { qtySum &+= record.fields["qty"]?.intValue ?? 0 }
+        }
     }
+    return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, total, qtySum)
 }
-let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-guard total == recordCount else {
-    print("error: read \(total) records, expected \(recordCount)")
-    exit(1)
+
+func report(_ label: String, _ result: (Double, Int, Int64)) {
+    let (seconds, total, qtySum) = result
+    guard total == recordCount else {
+        print("error: read \(total) records, expected \(recordCount)")
+        exit(1)
+    }
+    print(label + String(format: ": parsed %d records in %.3f s: %.2f M records/s, %.0f MB/s (checksum %lld)",
+                 total, seconds, Double(total) / seconds / 1e6, megabytes / seconds, qtySum))
 }
-print(String(format: "parsed %d records in %.3f s: %.2f M records/s, %.0f MB/s (checksum %lld)",
-             total, seconds, Double(total) / seconds / 1e6, megabytes / seconds, qtySum))
+
+// In memory, as tests and small payloads are read.
+var reader = JSONStreamReader(bytes: payload, source: "bench")
+report("in memory", try parseAll(&reader))
+
+// As the sources read: a mapped file, pages released per batch, the default 16 MiB record cap.
+let path = NSTemporaryDirectory() + "/etl-bench-json-\(getpid()).json"
+FileManager.default.createFile(atPath: path, contents: Data(payload))
+var mapped = JSONStreamReader(payload: try PayloadBytes(mapping: path), source: "bench", maxRecordBytes: 16 << 20)
+let mappedResult = try parseAll(&mapped)
+try? FileManager.default.removeItem(atPath: path)
+report("mapped   ", mappedResult)
 print(String(format: "peak RSS: %.0f MB", peakRSSMegabytes() ?? -1))

@@ -32,6 +32,7 @@ final class CurlTransfer {
         self.request = request
         state = TransferState(upload: request.body ?? Data())
         state.shouldAbort = abortWhen
+        if let path = request.bodyFile { state.spool = BodySpool(path: path) }
         let statePointer = Unmanaged.passUnretained(state).toOpaque()
 
         curl_easy_reset(handle)
@@ -111,7 +112,11 @@ final class CurlTransfer {
         var totalTime = 0.0
         _ = etl_curl_getinfo_double(handle, CURLINFO_TOTAL_TIME, &totalTime)
         let isFile = Self.isFile(request)
+        state.spool?.finish()
         guard code == CURLE_OK else {
+            if code == CURLE_WRITE_ERROR, let failure = state.spool?.failure {
+                return .failure(HTTPError(kind: .localFile(failure), method: request.method.rawValue, url: request.url))
+            }
             if code == CURLE_FILE_COULDNT_READ_FILE {
                 // A missing file is the file:// equivalent of 404: not worth retrying.
                 return .success(HTTPResponse(status: 404, body: Data("file not found".utf8), latency: totalTime, url: request.url))
@@ -129,6 +134,10 @@ final class CurlTransfer {
         var response = HTTPResponse(status: status, headers: state.responseHeaders, body: state.responseBody,
                                     latency: totalTime, url: effective.map { String(cString: $0) } ?? request.url)
         response.reusedConnection = !isFile && newConnections == 0
+        if state.spoolsBody, let spool = state.spool {
+            response.bodyFile = spool.path
+            response.bodyFileSize = spool.bytesWritten
+        }
         return .success(response)
     }
 

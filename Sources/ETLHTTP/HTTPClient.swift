@@ -38,6 +38,9 @@ public final class HTTPClient: HTTPTransport {
         try CurlTransfer.check(request)
         // Reset keeps the connection cache; every option is set afresh.
         let transfer = CurlTransfer(request, on: handle, userAgent: userAgent, errorBuffer: errorBuffer, abortWhen: abortWhen)
+        if let failure = transfer.state.spool?.failure {
+            throw HTTPError(kind: .localFile(failure), method: request.method.rawValue, url: request.url)
+        }
         let code = withExtendedLifetime(transfer) { curl_easy_perform(handle) }
         return try transfer.outcome(code, handle: handle, errorBuffer: errorBuffer).get()
     }

@@ -12,6 +12,8 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case invalidRequest(String)
         /// The caller's run was cancelled (signal, run timeout): the transfer was aborted, never retried.
         case cancelled
+        /// The body could not be written to the request's `bodyFile` (disk full, no permission).
+        case localFile(String)
     }
 
     public var kind: Kind
@@ -34,7 +36,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         switch kind {
         case .network, .timeout: return true
         case .status(let code): return RetryPolicy.isRetryable(status: code)
-        case .invalidRequest, .cancelled: return false
+        case .invalidRequest, .cancelled, .localFile: return false
         }
     }
 
@@ -51,6 +53,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .status(let code): s = "\(method) \(url) returned HTTP \(code)"
         case .invalidRequest(let why): s = "\(method) \(url) cannot be sent: \(why)"
         case .cancelled: s = "\(method) \(url) was aborted: the run was cancelled"
+        case .localFile(let why): s = "\(method) \(url): \(why)"
         }
         if attempts > 1 { s += " (after \(attempts) attempts)" }
         if let bodyExcerpt, !bodyExcerpt.isEmpty { s += ": \(bodyExcerpt)" }
@@ -68,6 +71,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .status: return "the server rejected the request; the response body above says why"
         case .invalidRequest: return "fix the URL or request options"
         case .cancelled: return "the run was stopped (signal or run timeout); nothing more was sent"
+        case .localFile: return "free space in the temporary directory (TMPDIR) or make it writable"
         }
     }
 

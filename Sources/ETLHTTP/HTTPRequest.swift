@@ -17,6 +17,10 @@ public struct HTTPRequest: Sendable {
     public var totalTimeout: Double
     public var verifyTLS: Bool
     public var followRedirects: Bool
+    /// When set, a successful (2xx, or `file://`) response's body is written to this
+    /// file as it arrives instead of being kept in memory: created, or emptied at each
+    /// attempt. Other statuses keep their (small) bodies in memory for messages.
+    public var bodyFile: String?
 
     public init(method: HTTPMethod = .get, url: String, headers: [(String, String)] = [], body: Data? = nil,
                 connectTimeout: Double = 10, totalTimeout: Double = 60,

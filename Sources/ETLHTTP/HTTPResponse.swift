@@ -11,6 +11,11 @@ public struct HTTPResponse: Sendable {
     public var url: String
     /// True when curl sent the request on an already open connection.
     public var reusedConnection: Bool = false
+    /// Where the body is when it was written to the request's `bodyFile`; `body` is then empty.
+    public var bodyFile: String?
+    /// The body's size in bytes, wherever it is.
+    public var bodySize: Int { bodyFile != nil ? bodyFileSize : body.count }
+    var bodyFileSize = 0
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: Data = Data(), latency: Double = 0, url: String = "") {
         self.status = status; self.headers = headers; self.body = body; self.latency = latency; self.url = url

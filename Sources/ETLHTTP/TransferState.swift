@@ -6,12 +6,20 @@ import Foundation
 final class TransferState {
     var responseBody = Data()
     var responseHeaders = HTTPHeaders()
+    /// Where a successful body goes instead of `responseBody`, when the request asks.
+    var spool: BodySpool?
+    /// The status of the last status line seen (none for `file://`).
+    var status: Int?
     let upload: Data
     var uploadOffset = 0
     /// Polled by curl's progress callback: true aborts the transfer (the run was cancelled).
     var shouldAbort: (() -> Bool)?
 
     init(upload: Data) { self.upload = upload }
+
+    /// Whether body bytes go to the spool file: only a success's (or a file's), so
+    /// an error page still reaches messages.
+    var spoolsBody: Bool { spool != nil && (status.map { (200..<300).contains($0) } ?? true) }
 
     /// One header line as curl hands it over (with its CRLF). Parsed on the bytes:
     /// this runs for every header of every response.
@@ -22,6 +30,13 @@ final class TransferState {
         if end - start >= 5, line[start] == 72, line[start + 1] == 84, line[start + 2] == 84, line[start + 3] == 80, line[start + 4] == 47 {
             // "HTTP/": a new status line (after a redirect or `100 Continue`): only the last response's headers count.
             responseHeaders = HTTPHeaders()
+            // The status is the number after the first space: "HTTP/1.1 200 OK".
+            var i = start
+            while i < end, line[i] != 32 { i += 1 }
+            while i < end, line[i] == 32 { i += 1 }
+            var code = 0, digits = 0
+            while i < end, line[i] >= 48, line[i] <= 57, digits < 3 { code = code * 10 + Int(line[i] - 48); i += 1; digits += 1 }
+            status = digits == 3 ? code : nil
             return
         }
         guard let colon = (start..<end).first(where: { line[$0] == 58 }) else { return }
@@ -48,6 +63,7 @@ enum CurlCallbacks {
     static let write: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { ptr, size, count, userdata in
         guard let ptr, let state = CurlCallbacks.state(userdata) else { return 0 }
         let n = size * count
+        if state.spoolsBody, let spool = state.spool { return spool.append(ptr, count: n) ? n : 0 }
         ptr.withMemoryRebound(to: UInt8.self, capacity: n) { state.responseBody.append($0, count: n) }
         return n
     }

@@ -37,6 +37,7 @@ public final class PipelineRunner {
     public func run() -> RunOutcome {
         let context = RunContext(runID: runID, pipeline: spec.name, logger: logger, dryRun: settings.dryRun)
         context.batchSize = spec.batchSize
+        defer { context.temporaryFiles.removeAll() }
         let report = RunReport(spec: spec, context: context)
 
         let plan: PipelinePlan

@@ -1,7 +1,10 @@
 import Foundation
 import ETLCore
 
-/// Reads a local file: a JSON array, NDJSON or CSV.
+/// Reads a local file: a JSON array, NDJSON or CSV. The file is mapped, not
+/// read into memory, and its pages released as batches complete: memory stays
+/// flat however large it is. (A mapped file must not be truncated while it is
+/// read: replace it by renaming a new one over it, as writers usually do.)
 public final class FileSource: SourceConnector {
     static let path = OptionKey<String>("path", required: true, doc: "File to read, relative to the pipeline file.", example: "data/inventory.json")
 
@@ -28,9 +31,11 @@ public final class FileSource: SourceConnector {
     }
 
     public func read(_ context: RunContext, emit: (Batch) throws -> Void) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ETLError("cannot read \(path)", hint: "check the path (relative to the pipeline file) and permissions")
+        let payload: PayloadBytes
+        do { payload = try PayloadBytes(mapping: path) } catch let e as PayloadBytesError {
+            throw ETLError("cannot read \(path): \(String(cString: strerror(e.errno)))",
+                           hint: "check the path (relative to the pipeline file) and permissions")
         }
-        try format.decode([UInt8](data), source: path, batchSize: context.batchSize, context: context, emit: emit)
+        try format.decode(payload, source: path, batchSize: context.batchSize, context: context, emit: emit)
     }
 }

@@ -9,49 +9,63 @@ struct PayloadFormat {
     static let recordPath = OptionKey<String?>("record_path", doc: "For json: dotted path of the array inside a top-level object.", example: "data.items")
     static let decimalNumbers = OptionKey<Bool>("decimal_numbers", default: false, doc: "Keep numbers with a fraction as exact decimals (money) instead of doubles.")
     static let csvDelimiter = OptionKey<String>("csv_delimiter", default: ",", doc: "Field separator for csv.")
-    static let options: [any OptionDeclaration] = [format, recordPath, decimalNumbers, csvDelimiter]
+    static let maxRecordSize = OptionKey<Int>("max_record_size", .size, default: 16 << 20,
+        doc: "Largest record (JSON element, NDJSON line, CSV row) read; a larger one is rejected, quoting its start, and the run goes on.",
+        example: "64MiB")
+    static let options: [any OptionDeclaration] = [format, recordPath, decimalNumbers, csvDelimiter, maxRecordSize]
 
     enum Kind: String { case json, ndjson, csv }
     var kind: Kind
     var recordPath: [String]
     var decimalNumbers: Bool
     var csvDelimiter: Character
+    var maxRecordBytes: Int
 
     init(options: Options) {
         kind = Kind(rawValue: options[Self.format]) ?? .json
         recordPath = (options[Self.recordPath] ?? "").split(separator: ".").map(String.init)
         decimalNumbers = options[Self.decimalNumbers]
         csvDelimiter = options[Self.csvDelimiter].first ?? ","
-
+        maxRecordBytes = max(1, options[Self.maxRecordSize])
     }
 
-    /// Parses `bytes` and hands on batches; elements that are not objects are rejected
-    /// by position. A malformed or truncated payload throws: the run fails, nothing is written.
+    /// Parses `payload` and hands on batches; elements that are not objects, and records
+    /// over `max_record_size`, are rejected by position. A malformed or truncated payload
+    /// throws: the run fails, nothing is written. A mapped payload's pages are released
+    /// as batches complete, so memory stays flat however large it is.
     /// Returns how many elements the payload held; `firstPosition` numbers them on from
     /// earlier pages, so positions in rejects stay unique across a paginated read.
     @discardableResult
-    func decode(_ bytes: [UInt8], source: String, batchSize: Int, context: RunContext, firstPosition: Int = 0,
+    func decode(_ payload: PayloadBytes, source: String, batchSize: Int, context: RunContext, firstPosition: Int = 0,
                 emit: (Batch) throws -> Void) throws -> Int {
         var read = 0
         switch kind {
         case .csv:
             var reader: CSVReader
-            do { reader = try CSVReader(bytes: bytes, source: source, delimiter: csvDelimiter) }
+            do { reader = try CSVReader(payload: payload, source: source, delimiter: csvDelimiter, maxRecordBytes: maxRecordBytes) }
             catch let e as CSVError { throw e.etlError }
             while true {
                 try context.checkCancelled()
                 var records: [Record]
-                do { records = try reader.nextBatch(max: batchSize) } catch let e as CSVError { throw e.etlError }
-                if records.isEmpty { break }
+                var oversized = 0
+                do {
+                    records = try reader.nextBatch(max: batchSize) { big in
+                        oversized += 1
+                        rejectOversized(big, firstPosition: firstPosition, context: context)
+                    }
+                } catch let e as CSVError { throw e.etlError }
+                read += oversized
+                context.metrics.add("records_read", oversized)
+                if records.isEmpty { break }   // oversized rows do not fill a batch: empty is the end
                 if firstPosition != 0 { for i in records.indices { records[i].position += firstPosition } }
                 read += records.count
                 context.metrics.add("records_read", records.count)
                 try emit(Batch(records))
             }
         case .json, .ndjson:
-            var reader = JSONStreamReader(bytes: bytes, source: source,
+            var reader = JSONStreamReader(payload: payload, source: source,
                                           mode: kind == .ndjson ? .ndjson : (recordPath.isEmpty ? .array : .recordPath(recordPath)),
-                                          decimalNumbers: decimalNumbers)
+                                          decimalNumbers: decimalNumbers, maxRecordBytes: maxRecordBytes)
             while true {
                 try context.checkCancelled()
                 let elements: [JSONElement]
@@ -63,7 +77,9 @@ struct PayloadFormat {
                 var records: [Record] = []
                 records.reserveCapacity(elements.count)
                 for element in elements {
-                    if case .object(let fields) = element.value {
+                    if let big = element.oversized {
+                        rejectOversized(big, firstPosition: firstPosition, context: context)
+                    } else if case .object(let fields) = element.value {
                         records.append(Record(fields, position: firstPosition + element.position))
                     } else {
                         context.reject(Rejection(record: Record(Fields([("value", element.value)]), position: firstPosition + element.position),
@@ -76,5 +92,13 @@ struct PayloadFormat {
             }
         }
         return read
+    }
+
+    /// A record over the cap, never built: rejected with the start of its bytes and its size.
+    private func rejectOversized(_ big: OversizedRecord, firstPosition: Int, context: RunContext) {
+        let reason = "too large: " + big.size(over: maxRecordBytes, option: "max_record_size") + "; it starts with \(big.excerpt)"
+        context.reject(Rejection(record: Record(Fields([("excerpt", .string(big.excerpt)), ("size_bytes", .int(Int64(big.byteCount)))]),
+                                                position: firstPosition + big.position),
+                                 stage: "source", reasons: [reason]))
     }
 }

@@ -3,13 +3,17 @@ import Foundation
 /// A CSV payload that cannot be read: see `PayloadError`.
 public typealias CSVError = PayloadError
 
-/// Reads RFC 4180 CSV from a payload in memory, batch by batch: quoted fields,
+/// Reads RFC 4180 CSV from a payload (in memory or a mapped file), batch by batch: quoted fields,
 /// `""` inside quotes, line breaks inside quotes, LF or CRLF line ends. The
 /// header row names the fields; every value is a `.string`.
 ///
 /// Blank lines are skipped. With `emptyAsNull`, an empty unquoted field is
 /// `.null` while a quoted empty field (`""`) stays an empty string, as in
 /// PostgreSQL's COPY.
+///
+/// A row spanning more than `maxRecordBytes` (line end included) is skipped
+/// without being built and handed to the caller as an `OversizedRecord`; the
+/// pages of a mapped payload are released as batches complete.
 public struct CSVReader {
     /// What to do with a row whose field count differs from the header's.
     public enum ColumnCountPolicy: Equatable, Sendable {
@@ -27,10 +31,14 @@ public struct CSVReader {
     public private(set) var columns: [String] = []
     /// Data rows handed out so far.
     public private(set) var rowsRead = 0
+    /// Bytes one row may span; a larger one is not built.
+    public let maxRecordBytes: Int
 
-    private let bytes: [UInt8]
+    private let payload: PayloadBytes
     private var pos = 0
     private var line = 1
+    /// True while the row being read sees only the window the cap allows.
+    private var capped = false
 
     private static let quote = UInt8(ascii: "\"")
     private static let newline = UInt8(ascii: "\n")
@@ -39,18 +47,26 @@ public struct CSVReader {
     /// Reads the header right away (unless `columns` are given, in which case
     /// the first row is data), so `columns` is known before the first batch.
     public init(bytes: [UInt8], source: String, delimiter: Character = ",", emptyAsNull: Bool = false,
-                columns: [String]? = nil, columnCountPolicy: ColumnCountPolicy = .error) throws {
+                columns: [String]? = nil, columnCountPolicy: ColumnCountPolicy = .error, maxRecordBytes: Int = .max) throws {
+        try self.init(payload: PayloadBytes(bytes), source: source, delimiter: delimiter, emptyAsNull: emptyAsNull,
+                      columns: columns, columnCountPolicy: columnCountPolicy, maxRecordBytes: maxRecordBytes)
+    }
+
+    public init(payload: PayloadBytes, source: String, delimiter: Character = ",", emptyAsNull: Bool = false,
+                columns: [String]? = nil, columnCountPolicy: ColumnCountPolicy = .error, maxRecordBytes: Int = .max) throws {
         guard let ascii = delimiter.asciiValue, ascii != CSVReader.quote, ascii != CSVReader.newline,
               ascii != CSVReader.carriageReturn else {
             throw ETLError("CSV delimiter must be one ASCII character other than a double quote or a line break, got '\(delimiter)'",
                            hint: "common choices are ',', ';', '|' and a tab")
         }
-        self.bytes = bytes
+        self.payload = payload
         self.source = source
         self.delimiter = ascii
         self.emptyAsNull = emptyAsNull
         self.columnCountPolicy = columnCountPolicy
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { pos = 3 }   // Excel's BOM
+        self.maxRecordBytes = max(1, maxRecordBytes)
+        let hasBOM = payload.withBytes { $0.count >= 3 && $0[0] == 0xEF && $0[1] == 0xBB && $0[2] == 0xBF }
+        if hasBOM { pos = 3 }   // Excel's BOM
 
         if let columns {
             try checkDistinct(columns, line: 1)
@@ -72,23 +88,77 @@ public struct CSVReader {
     }
 
     /// Up to `max` records (position = zero-based data row index); empty at the end.
-    public mutating func nextBatch(max: Int) throws -> [Record] {
+    /// Rows over `maxRecordBytes` go to `oversized` (they take a position, and do not
+    /// count towards `max`); without it such a row is an error.
+    public mutating func nextBatch(max: Int, oversized: ((OversizedRecord) -> Void)? = nil) throws -> [Record] {
         var out: [Record] = []
         out.reserveCapacity(Swift.min(max, 65_536))
-        let payload = bytes
-        try payload.withUnsafeBufferPointer { buf in
-            while out.count < max, let (cells, quotedEmpty, rowLine) = try readRow(buf) {
-                out.append(try makeRecord(cells, quotedEmpty: quotedEmpty, line: rowLine, buf: buf))
+        let payload = self.payload
+        defer { payload.release(before: pos) }
+        try payload.withBytes { full in
+            while out.count < max {
+                skipBlankLines(full)
+                guard pos < full.count else { break }
+                let start = pos, startLine = line
+                capped = maxRecordBytes < full.count - start
+                let buf = capped ? UnsafeBufferPointer(rebasing: full[..<(start + maxRecordBytes + 1)]) : full
+                do {
+                    defer { capped = false }
+                    if let (cells, quotedEmpty, rowLine) = try readRow(buf), !capped || pos - start <= maxRecordBytes {
+                        out.append(try makeRecord(cells, quotedEmpty: quotedEmpty, line: rowLine, buf: full))
+                        continue
+                    }
+                } catch is RecordCapReached {}
+                pos = start
+                line = startLine
+                let end = skipRow(full)
+                payload.release(before: pos)   // not kept resident until the batch ends
+                let big = OversizedRecord(position: rowsRead, line: startLine, bytes: full, from: start, to: end)
+                rowsRead += 1
+                guard let oversized else {
+                    throw CSVError(big.refusal + big.size(over: maxRecordBytes, option: "the record size limit"), detail: "it starts with \(big.excerpt)",
+                                   hint: nil, source: source, line: startLine, column: 1)
+                }
+                oversized(big)
             }
         }
         return out
     }
 
+    /// Steps over a row without building it (quotes respected), and over its line
+    /// end; returns where its content ended.
+    private mutating func skipRow(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
+        var quoted = false
+        while pos < buf.count {
+            let b = buf[pos]
+            if b == CSVReader.quote { quoted.toggle() }
+            else if b == CSVReader.newline {
+                if !quoted {
+                    let end = pos > 0 && buf[pos - 1] == CSVReader.carriageReturn ? pos - 1 : pos
+                    pos += 1; line += 1
+                    return end
+                }
+                line += 1
+            }
+            pos += 1
+            if pos & 0xF_FFFF == 0 { payload.release(before: pos) }   // every MiB of a huge row
+        }
+        return pos
+    }
+
+    private mutating func skipBlankLines(_ buf: UnsafeBufferPointer<UInt8>) {
+        while pos < buf.count {
+            if buf[pos] == CSVReader.newline { pos += 1; line += 1 }
+            else if buf[pos] == CSVReader.carriageReturn, pos + 1 < buf.count, buf[pos + 1] == CSVReader.newline { pos += 2; line += 1 }
+            else { break }
+        }
+    }
+
     // MARK: Rows
 
     private mutating func readHeader() throws {
-        let payload = bytes
-        try payload.withUnsafeBufferPointer { buf in
+        let payload = self.payload
+        try payload.withBytes { buf in
             guard let (cells, _, rowLine) = try readRow(buf) else { return }
             let names = cells.enumerated().map { i, name in name.isEmpty ? "column_\(i + 1)" : name }
             try checkDistinct(names, line: rowLine)
@@ -135,11 +205,7 @@ public struct CSVReader {
     /// The next row's fields, which fields were quoted and empty, and the line
     /// the row starts on; nil at the end. Blank lines are skipped.
     private mutating func readRow(_ buf: UnsafeBufferPointer<UInt8>) throws -> ([String], [Bool], Int)? {
-        while pos < buf.count {
-            if buf[pos] == CSVReader.newline { pos += 1; line += 1 }
-            else if buf[pos] == CSVReader.carriageReturn, pos + 1 < buf.count, buf[pos + 1] == CSVReader.newline { pos += 2; line += 1 }
-            else { break }
-        }
+        skipBlankLines(buf)
         guard pos < buf.count else { return nil }
 
         let rowLine = line
@@ -187,6 +253,8 @@ public struct CSVReader {
             if b >= 0x80 { ascii = false }
             pos += 1
         }
+        // Cut at the cap, the field's last character may be cut in half too: not a UTF-8 error.
+        if capped && pos == buf.count { throw RecordCapReached() }
         return try makeString(UnsafeBufferPointer(rebasing: buf[start..<pos]), ascii: ascii, raw: start..<pos, buf: buf)
     }
 
@@ -220,6 +288,7 @@ public struct CSVReader {
             if b >= 0x80 { ascii = false }
             pos += 1
         }
+        if capped { throw RecordCapReached() }
         throw error("unterminated quoted field", at: openQuote, buf: buf,
                     detail: "the closing quote is missing, so the file looks truncated or a quote inside the field is not doubled",
                     hint: "write a double quote inside a quoted field as \"\"")

@@ -6,7 +6,8 @@
 /// error), so counting them while skipping whitespace gives exact line numbers
 /// for free; columns are only worked out when an error is raised.
 struct JSONParser {
-    let buf: UnsafeBufferPointer<UInt8>
+    /// The bytes parsed; while `capped`, only the window a record may span.
+    var buf: UnsafeBufferPointer<UInt8>
     var pos: Int
     var line: Int
     let source: String
@@ -15,6 +16,12 @@ struct JSONParser {
     var keys: JSONKeyCache
     /// Reused to decode strings with escapes.
     var scratch: [UInt8] = []
+    /// True while `buf` is cut short at the record cap: its end is then not the
+    /// payload's, and reaching it means the record is too large.
+    var capped = false
+    /// A mapped payload, whose pages long skips (an oversized record) hand back as
+    /// they go rather than holding a whole record's worth resident.
+    var pages: PayloadBytes?
 
     init(buf: UnsafeBufferPointer<UInt8>, pos: Int, line: Int, source: String,
          decimalNumbers: Bool, maxDepth: Int, keys: JSONKeyCache) {
@@ -198,6 +205,11 @@ struct JSONParser {
         guard pos < buf.count else { throw endOfInput() }
         let first = buf[pos]
         if first == UInt8(ascii: "\"") { try skipString(); return }
+        if first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) {
+            // Scanned, not converted: a skipped 100 MB number costs no 100 MB string.
+            while pos < buf.count, Self.isNumberByte(buf[pos]) { pos += 1 }
+            return
+        }
         guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { _ = try parseValue(depth: depth); return }
 
         var closers: [UInt8] = []
@@ -221,9 +233,15 @@ struct JSONParser {
                 line += 1; pos += 1
             default:
                 pos += 1
+                if pos & 0xF_FFFF == 0 { pages?.release(before: pos) }   // every MiB
             }
         }
         throw endOfInput()
+    }
+
+    private static func isNumberByte(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
+            || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
     }
 
     /// Steps over a string (pos at its opening quote) without decoding it.
@@ -235,6 +253,7 @@ struct JSONParser {
             if b == UInt8(ascii: "\\") { i += 2; continue }
             if b < 0x20 { throw controlCharacter(at: i) }
             i += 1
+            if i & 0xF_FFFF == 0 { pages?.release(before: i) }   // every MiB
         }
         throw endOfInput()
     }
@@ -246,7 +265,8 @@ struct JSONParser {
         return JSONError(reason, detail: detail, hint: hint, source: source, byteOffset: offset, line: l, column: c)
     }
 
-    func endOfInput() -> JSONError {
+    func endOfInput() -> Error {
+        if capped { return RecordCapReached() }
         if buf.count == 0 || isAllWhitespace() {
             return error("unexpected end of input", at: buf.count, detail: "the payload is empty")
         }

@@ -9,16 +9,22 @@ public struct JSONElement: Equatable, Sendable {
     public var byteOffset: Int
     /// Line (from 1) of the element's first byte.
     public var line: Int
+    /// Set when the element is larger than the reader's `maxRecordBytes`: it was
+    /// skipped, not built, and `value` is null.
+    public var oversized: OversizedRecord?
 
-    public init(position: Int, value: Value, byteOffset: Int, line: Int) {
+    public init(position: Int, value: Value, byteOffset: Int, line: Int, oversized: OversizedRecord? = nil) {
         self.position = position; self.value = value; self.byteOffset = byteOffset; self.line = line
+        self.oversized = oversized
     }
 }
 
-/// Reads the records of a JSON payload that is already in memory, one element
+/// Reads the records of a JSON payload (in memory or a mapped file), one element
 /// at a time, so only the current batch is ever materialised: a 32 MB payload
 /// of a million records is read in well under a second with flat memory, where
-/// Foundation's JSONSerialization took 8 s and 3 GB.
+/// Foundation's JSONSerialization took 8 s and 3 GB. The pages of a mapped
+/// payload are released as batches complete, and no element may be larger
+/// than `maxRecordBytes`: a bigger one is skipped and handed out as oversized.
 ///
 ///     var reader = JSONStreamReader(bytes: body, source: url, mode: .recordPath(["data", "items"]))
 ///     while case let batch = try reader.nextBatch(max: 10_000), !batch.isEmpty { ... }
@@ -44,12 +50,14 @@ public struct JSONStreamReader {
     public let decimalNumbers: Bool
     /// Deeper nesting is refused, so hostile input cannot overflow the stack.
     public let maxDepth: Int
+    /// Bytes one element (or NDJSON line) may span; a larger one is not built.
+    public let maxRecordBytes: Int
 
     /// Elements handed out so far.
     public private(set) var elementsRead = 0
     /// How far into the payload reading has got, for progress reports.
     public var byteOffset: Int { pos }
-    public var byteCount: Int { bytes.count }
+    public var byteCount: Int { payload.count }
     /// True once the end of the payload has been reached and checked.
     public var isFinished: Bool { if case .finished = state { return true } else { return false } }
 
@@ -60,7 +68,7 @@ public struct JSONStreamReader {
         case failed(JSONError)
     }
 
-    private let bytes: [UInt8]
+    private let payload: PayloadBytes
     private var pos = 0
     private var line = 1
     private var state = State.start
@@ -68,12 +76,20 @@ public struct JSONStreamReader {
     private var elementDepth = 1
     private var keys = JSONKeyCache()
 
-    public init(bytes: [UInt8], source: String, mode: Mode = .array, decimalNumbers: Bool = false, maxDepth: Int = 512) {
-        self.bytes = bytes
+    public init(payload: PayloadBytes, source: String, mode: Mode = .array, decimalNumbers: Bool = false, maxDepth: Int = 512,
+                maxRecordBytes: Int = .max) {
+        self.payload = payload
         self.source = source
         if case .recordPath(let path) = mode, path.isEmpty { self.mode = .array } else { self.mode = mode }
         self.decimalNumbers = decimalNumbers
         self.maxDepth = max(1, maxDepth)
+        self.maxRecordBytes = max(1, maxRecordBytes)
+    }
+
+    public init(bytes: [UInt8], source: String, mode: Mode = .array, decimalNumbers: Bool = false, maxDepth: Int = 512,
+                maxRecordBytes: Int = .max) {
+        self.init(payload: PayloadBytes(bytes), source: source, mode: mode, decimalNumbers: decimalNumbers, maxDepth: maxDepth,
+                  maxRecordBytes: maxRecordBytes)
     }
 
     public init(data: Data, source: String, mode: Mode = .array, decimalNumbers: Bool = false, maxDepth: Int = 512) {
@@ -105,8 +121,13 @@ public struct JSONStreamReader {
     /// skipped without being built (a page's `has_more` next to 10,000 records).
     /// A top level that is not an object has no members.
     public static func members(of bytes: [UInt8], named names: Set<String>, source: String = "JSON") throws -> Fields {
-        try bytes.withUnsafeBufferPointer { buf in
+        try members(of: PayloadBytes(bytes), named: names, source: source)
+    }
+
+    public static func members(of payload: PayloadBytes, named names: Set<String>, source: String = "JSON") throws -> Fields {
+        try payload.withBytes { buf in
             var p = JSONParser(buf: buf, pos: 0, line: 1, source: source, decimalNumbers: false, maxDepth: 512, keys: JSONKeyCache())
+            if payload.isMapped { p.pages = payload }   // the skipped records' pages go as the skip passes them
             p.skipByteOrderMark()
             p.skipWhitespace()
             guard !p.atEnd, p.buf[p.pos] == UInt8(ascii: "{") else { return Fields() }
@@ -159,6 +180,10 @@ public struct JSONStreamReader {
             var out: [Record] = []
             out.reserveCapacity(Swift.min(max, 65_536))
             while out.count < max, let element = try r.nextElement(&p) {
+                if let big = element.oversized {
+                    throw p.error(big.refusal + big.size(over: r.maxRecordBytes, option: "the record size limit"), at: element.byteOffset,
+                                  detail: "it starts with \(big.excerpt)")
+                }
                 guard case .object(let fields) = element.value else {
                     throw p.error("\(RecordNumber.describe(element.position)) is \(element.value.kindDescription), not an object",
                                   at: element.byteOffset, detail: "every record must be a JSON object",
@@ -175,11 +200,14 @@ public struct JSONStreamReader {
     private static func withParser<T>(_ r: inout JSONStreamReader,
                                       _ body: (inout JSONStreamReader, inout JSONParser) throws -> T) throws -> T {
         if case .failed(let e) = r.state { throw e }
-        let payload = r.bytes
+        let payload = r.payload
+        // The pages of a mapped payload behind the batch are read no more.
+        defer { payload.release(before: r.pos) }
         do {
-            return try payload.withUnsafeBufferPointer { buf in
+            return try payload.withBytes { buf in
                 var p = JSONParser(buf: buf, pos: r.pos, line: r.line, source: r.source, decimalNumbers: r.decimalNumbers,
                                    maxDepth: r.maxDepth, keys: JSONKeyCache.empty)
+                if payload.isMapped { p.pages = payload }
                 swap(&p.keys, &r.keys)   // the parser owns the cache while it runs
                 defer { r.pos = p.pos; r.line = p.line; swap(&p.keys, &r.keys) }
                 return try body(&r, &p)
@@ -218,10 +246,10 @@ public struct JSONStreamReader {
                 p.skipWhitespace()
             }
             let offset = p.pos, line = p.line
-            let value = try p.parseValue(depth: elementDepth)
+            let (value, oversized) = try parseElement(&p, depth: elementDepth)
             if first { state = .elements(first: false) }
             elementsRead += 1
-            return JSONElement(position: elementsRead - 1, value: value, byteOffset: offset, line: line)
+            return JSONElement(position: elementsRead - 1, value: value, byteOffset: offset, line: line, oversized: oversized)
         }
     }
 
@@ -231,7 +259,7 @@ public struct JSONStreamReader {
         p.skipWhitespace()   // blank lines included
         if p.atEnd { state = .finished; return nil }
         let offset = p.pos, line = p.line
-        let value = try p.parseValue(depth: 0)
+        let (value, oversized) = try parseElement(&p, depth: 0)
         while !p.atEnd, p.buf[p.pos] == 0x20 || p.buf[p.pos] == 0x09 || p.buf[p.pos] == 0x0D { p.pos += 1 }
         if !p.atEnd {
             guard p.buf[p.pos] == 0x0A else {
@@ -242,7 +270,32 @@ public struct JSONStreamReader {
             p.line += 1
         }
         elementsRead += 1
-        return JSONElement(position: elementsRead - 1, value: value, byteOffset: offset, line: line)
+        return JSONElement(position: elementsRead - 1, value: value, byteOffset: offset, line: line, oversized: oversized)
+    }
+
+    // MARK: Record cap
+
+    /// One element, parsed inside a window of `maxRecordBytes` (+1, so a number
+    /// running past the cap is seen to) from its start: reaching the window's
+    /// end means it is too large, and it is skipped instead, unbuilt.
+    private func parseElement(_ p: inout JSONParser, depth: Int) throws -> (Value, OversizedRecord?) {
+        let start = p.pos, line = p.line
+        let full = p.buf
+        guard maxRecordBytes < full.count - start else { return (try p.parseValue(depth: depth), nil) }
+        p.buf = UnsafeBufferPointer(rebasing: full[..<(start + maxRecordBytes + 1)])
+        p.capped = true
+        var value: Value?
+        do {
+            defer { p.buf = full; p.capped = false }
+            value = try p.parseValue(depth: depth)
+        } catch is RecordCapReached {}
+        if let value, p.pos - start <= maxRecordBytes { return (value, nil) }
+        p.pos = start
+        p.line = line
+        try p.skipValue(depth: depth)
+        // Its pages are not kept resident until the batch ends: nothing refers to them.
+        payload.release(before: p.pos)
+        return (.null, OversizedRecord(position: elementsRead, line: line, bytes: full, from: start, to: p.pos))
     }
 
     // MARK: Document structure

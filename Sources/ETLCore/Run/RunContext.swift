@@ -20,6 +20,8 @@ public final class RunContext: @unchecked Sendable {
     public let metrics: RunMetrics
     /// Connections and transactions the run's stages share; they end with the run.
     public let resources = RunResources()
+    /// Payload-sized scratch files (spooled downloads); removed when the run ends.
+    public let temporaryFiles: RunTemporaryFiles
     /// Set when the run must stop (timeout, SIGTERM): long loops check it between batches.
     private let cancelLock = NSLock()
     private var cancelReason: String?
@@ -28,6 +30,7 @@ public final class RunContext: @unchecked Sendable {
                 metrics: RunMetrics = RunMetrics()) {
         self.runID = runID; self.pipeline = pipeline; self.startedAt = startedAt
         self.logger = logger; self.dryRun = dryRun; self.metrics = metrics
+        temporaryFiles = RunTemporaryFiles(runID: runID)
     }
 
     /// The same run — id, logger, metrics, deadline, cancellation — with transactions of

@@ -2,8 +2,9 @@ import ETLCore
 import ETLPostgres
 
 /// Tells, while rows are staged, whether two records of the payload could land
-/// on the same target row. Record keys are hashed into a set as they pass; only
-/// a repeated hash (a real duplicate or, very rarely, a collision) sends `apply`
+/// on the same target row. Record keys are hashed into a fixed-size filter as
+/// they pass (`SeenKeyFilter`: memory does not grow with the payload); only a
+/// hash it may have seen (a real duplicate or, rarely, a false alarm) sends `apply`
 /// down the path that finds and removes duplicates in SQL, which costs a pass
 /// over every staged row. `indices` is nil when equal SQL values need not be
 /// equal Swift values (numeric 1.0 = 1.00, char(n) padding, a non-unique lookup
@@ -11,21 +12,22 @@ import ETLPostgres
 struct PostgresDuplicateKeys {
     /// Positions in a staging row of the columns that identify a record.
     private let indices: [Int]?
-    private var seen = Set<Int>()
+    private var seen: SeenKeyFilter?
     private(set) var mayHaveDuplicates: Bool
 
     init(indices: [Int]?) {
         self.indices = indices
         mayHaveDuplicates = indices == nil
+        if indices != nil { seen = SeenKeyFilter() }
     }
 
     mutating func observe(_ row: [Value]) {
-        guard !mayHaveDuplicates, let indices else { return }
+        guard !mayHaveDuplicates, let indices, let seen else { return }
         var hasher = Hasher()
         for i in indices where i < row.count { hasher.combine(row[i]) }
-        if !seen.insert(hasher.finalize()).inserted {
+        if seen.insert(hasher.finalize()) {
             mayHaveDuplicates = true
-            seen = []
+            self.seen = nil   // the answer is known: its 16 MiB go
         }
     }
 }

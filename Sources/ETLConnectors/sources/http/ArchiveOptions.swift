@@ -55,9 +55,11 @@ struct ArchiveOptions {
         }
     }
 
-    /// Stores the payload and returns where it went, and under which key. Under --dry-run nothing is stored.
-    func store(_ bytes: [UInt8], in store: ArchiveStore, pipeline: String, runID: String, at date: Date, dryRun: Bool,
-               page: Int = 1) throws -> (location: String, key: String?) {
+    /// Stores the payload spooled at `file` and returns where it went, under which key, and
+    /// the local file now holding it (a directory store moves the spool file there).
+    /// Under --dry-run nothing is stored.
+    func store(file: String, in store: ArchiveStore, pipeline: String, runID: String, at date: Date, dryRun: Bool,
+               page: Int = 1) throws -> (location: String, key: String?, localPath: String?) {
         var key = self.key(pipeline: pipeline, runID: runID, at: date, page: page)
         // Keys have one-second resolution; a run started in the same second as the last gets `-2`, `-3` …
         if !dryRun {
@@ -69,9 +71,9 @@ struct ArchiveOptions {
                 key = Self.withSuffix(base, "-\(n)")
             }
         }
-        if dryRun { return (store.location(of: key) + " (dry run: not stored)", nil) }
+        if dryRun { return (store.location(of: key) + " (dry run: not stored)", nil, nil) }
         do {
-            return (try store.put(key: key, body: Data(bytes)), key)
+            return (try store.put(key: key, file: file), key, store.localPath(of: key))
         } catch {
             throw ETLError("could not archive the payload to \(url): \(error)",
                            hint: "check the archive URL and credentials; nothing was written to the target")

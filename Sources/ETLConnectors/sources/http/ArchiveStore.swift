@@ -75,6 +75,49 @@ public final class ArchiveStore {
         }
     }
 
+    /// Stores the file at `path` under `key`, for payloads too large to hold in memory.
+    /// A directory store moves the file into place (copying, then renaming, across
+    /// file systems), so the file is gone from `path` afterwards and lives at the
+    /// returned path; S3 uploads it from a read-only mapping and leaves it.
+    @discardableResult
+    public func put(key: String, file path: String, contentType: String? = nil) throws -> String {
+        let relative = try ArchiveStore.checkedKey(key)
+        switch location {
+        case .s3:
+            let payload: PayloadBytes
+            do { payload = try PayloadBytes(mapping: path) } catch { throw ETLError("cannot read \(path) to archive it: \(error)") }
+            return try payload.withData { try put(key: relative, body: $0, contentType: contentType) }
+        case .directory:
+            let target = location(of: relative)
+            do {
+                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                if rename(path, target) != 0 {
+                    guard errno == EXDEV else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno)) }
+                    // Another file system: copied beside the target first, so no one sees half a payload.
+                    let partial = target + ".partial-\(getpid())"
+                    try? FileManager.default.removeItem(atPath: partial)
+                    try FileManager.default.copyItem(atPath: path, toPath: partial)
+                    guard rename(partial, target) == 0 else {
+                        let code = errno
+                        try? FileManager.default.removeItem(atPath: partial)
+                        throw NSError(domain: NSPOSIXErrorDomain, code: Int(code))
+                    }
+                    try? FileManager.default.removeItem(atPath: path)
+                }
+            } catch {
+                throw ETLError("cannot write archive file \(target): \(FileProblem.describe(error, path: target))",
+                               hint: "check that the archive directory exists or can be created, and is writable")
+            }
+            return target
+        }
+    }
+
+    /// The local file a key is stored in (directory stores); nil for S3.
+    public func localPath(of key: String) -> String? {
+        if case .directory = location { return location(of: key) }
+        return nil
+    }
+
     /// Renames a stored payload to `<key>.failed` (`ArchiveKeyPattern.failedSuffix`): it stays
     /// for inspection, but nobody replaying the archive takes it for a good one. Returns the new location.
     /// S3 has no rename: `body` is stored again under the new key and the old object deleted.

@@ -7,11 +7,12 @@ import ETLHTTP
 /// copy is renamed `….failed` and the ledger's archive path points at that.
 enum FailedPayload {
     /// Marks the archived copy and returns the error to throw, naming where the payload is.
-    static func mark(_ key: String, _ bytes: [UInt8], in store: ArchiveStore, error: Error,
+    static func mark(_ key: String, _ payload: PayloadBytes, in store: ArchiveStore, error: Error,
                      context: RunContext, isFirstPage: Bool) -> Error {
         let marked: String
         do {
-            marked = try store.markFailed(key: key, body: Data(bytes))
+            // S3 has no rename: the body is uploaded again, straight from the mapped file.
+            marked = try payload.withData { try store.markFailed(key: key, body: $0) }
         } catch let markError {
             context.logger.warning("the unreadable payload stays archived as \(store.location(of: key)): \(markError)")
             return error

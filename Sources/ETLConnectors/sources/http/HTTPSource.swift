@@ -4,7 +4,10 @@ import ETLHTTP
 
 /// GETs (or POSTs) a JSON/NDJSON/CSV payload over HTTP(S) or file://, with
 /// retries on network errors, 429 and 5xx, archives the raw body exactly as
-/// received, then parses it batch by batch.
+/// received, then parses it batch by batch. The body never sits in memory: it
+/// is spooled to a file in the run's temporary directory as it arrives, that
+/// file becomes the archived copy (or is uploaded from), and the records are
+/// parsed from it mapped, page by page.
 public final class HTTPSource: SourceConnector {
     static let url = OptionKey<String>("url", .url, required: true, doc: "URL to fetch; file:// reads a local file through the same path.", example: "${ERP_URL}/inventory")
     static let method = OptionKey<String>("method", .oneOf(["GET", "POST"]), default: "GET", doc: "HTTP method.")
@@ -154,21 +157,36 @@ public final class HTTPSource: SourceConnector {
             request.url = url
             // A request never outlives the run's own timeout.
             if let remaining = context.remaining { request.totalTimeout = min(request.totalTimeout, remaining) }
+            let spool = try context.temporaryFiles.path("http-body-p\(pageNumber)")
+            request.bodyFile = spool
+            // The spool file goes once the page is read, whatever happens (unless archiving moved it away).
+            defer { try? FileManager.default.removeItem(atPath: spool) }
             let response = try context.metrics.time("fetch") {
                 try retry.run(request, client: client, log: { context.logger.warning($0) })
             }
             slowestMs = max(slowestMs, Int((response.latency * 1000).rounded()))
-            context.metrics.add("payload_bytes", response.body.count)
+            context.metrics.add("payload_bytes", response.bodySize)
             context.metrics.add("pages_fetched", 1)
-            let bytes = [UInt8](response.body)
+            // A success without a body file (a 3xx curl did not follow): its small body is spooled here.
+            if response.bodyFile == nil {
+                do { try response.body.write(to: URL(fileURLWithPath: spool)) } catch {
+                    throw ETLError("cannot write the response body to \(spool): \(FileProblem.describe(error, path: spool))")
+                }
+            }
+            var payloadPath = spool
             var archivedKey: String?
             if let archive, let archiveStore {
                 let archived = try context.metrics.time("archive") {
-                    try archive.store(bytes, in: archiveStore, pipeline: pipeline, runID: context.runID, at: context.startedAt,
+                    try archive.store(file: spool, in: archiveStore, pipeline: pipeline, runID: context.runID, at: context.startedAt,
                                       dryRun: context.dryRun, page: pageNumber)
                 }
                 archivedKey = archived.key
+                if let moved = archived.localPath { payloadPath = moved }
                 if pageNumber == 1 { context.publish("archive_path", .string(archived.location)) }
+            }
+            let bytes: PayloadBytes
+            do { bytes = try PayloadBytes(mapping: payloadPath) } catch {
+                throw ETLError("cannot read the downloaded payload: \(error)", hint: "check the temporary directory (TMPDIR) and the archive directory")
             }
             let source = url + (walker != nil ? " (page \(pageNumber))" : "")
             let count: Int

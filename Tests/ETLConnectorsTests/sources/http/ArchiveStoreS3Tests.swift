@@ -13,6 +13,21 @@ final class ArchiveStoreS3Tests: XCTestCase {
                 "AWS_ACCESS_KEY_ID": "AKIAMOTOEXAMPLE", "AWS_SECRET_ACCESS_KEY": "moto-secret-access-key"]
     }
 
+    func testASpooledFileIsUploadedByteForByteAndLeftInPlace() throws {
+        let env = try environment()
+        let bucket = "etl-archive-" + UUID().uuidString.prefix(8).lowercased()
+        try S3Client(environment: env).createBucket(bucket)
+        let store = try ArchiveStore(url: "s3://\(bucket)/raw", environment: env)
+        let spool = NSTemporaryDirectory() + "/spool-\(UUID().uuidString)"
+        let body = Data((0..<200_000).map { UInt8($0 % 251) })
+        try body.write(to: URL(fileURLWithPath: spool))
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        XCTAssertEqual(try store.put(key: "p/body.json", file: spool), "s3://\(bucket)/raw/p/body.json")
+        XCTAssertNil(store.localPath(of: "p/body.json"))
+        XCTAssertEqual(try S3Client(environment: env).getObject(bucket: bucket, key: "raw/p/body.json"), body)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: spool), "the caller still parses it")
+    }
+
     func testArchiveRoundTripAndRetentionOnS3() throws {
         let env = try environment()
         let bucket = "etl-archive-" + UUID().uuidString.prefix(8).lowercased()

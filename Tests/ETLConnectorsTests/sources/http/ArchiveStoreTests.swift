@@ -68,6 +68,23 @@ final class ArchiveStoreTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: directory.path + "/a/b.bin")), Data([1, 2, 3]))
     }
 
+    func testASpooledFileIsMovedIntoPlaceByteForByteEvenFromAnotherFileSystem() throws {
+        let store = try ArchiveStore(url: directory.path)
+        let body = Data((0..<300_000).map { UInt8($0 % 251) })
+        // /dev/shm is another file system (tmpfs) than the archive's: copied, then renamed.
+        for spoolDirectory in [directory.path, "/dev/shm"] where FileManager.default.isWritableFile(atPath: spoolDirectory) {
+            try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+            let spool = spoolDirectory + "/spool-\(UUID().uuidString)"
+            try body.write(to: URL(fileURLWithPath: spool))
+            let key = "p/\(UUID().uuidString).json"
+            let location = try store.put(key: key, file: spool)
+            XCTAssertEqual(location, store.localPath(of: key))
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: location)), body)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: spool), "moved, not copied and left")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/p").filter { $0.contains(".partial") }, [])
+        }
+    }
+
     func testKeysCannotLeaveTheArchive() throws {
         let store = try ArchiveStore(url: directory.path)
         XCTAssertThrowsError(try store.put(key: "../escape.json", body: Data()))
