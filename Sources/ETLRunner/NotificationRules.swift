@@ -50,7 +50,7 @@ final class NotificationRules {
 
     /// Notifier payloads are an edge: title and text pass the run's redactor before they leave.
     private func send(_ rule: Rule, _ v: Fields, _ context: RunContext) {
-        let redact = context.redactor.redact
+        let redact = { context.redactor.redact($0) }
         let notification = RunNotification(title: redact(Self.title(v)), text: redact(text(rule, v)), variables: v)
         if dryRun {
             print(redact("dry run: would notify \(rule.label) (\(rule.whenText)): \(notification.title) — \(notification.text)"))

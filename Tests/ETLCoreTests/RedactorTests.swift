@@ -25,5 +25,8 @@ final class RedactorTests: XCTestCase {
         let withWebhook = Redactor(secrets: ["https://hooks.slack.com/services/T0/B0/SECRET"])
         XCTAssertEqual(withWebhook.redact(#"cannot fetch "https://erp.example.com/inventory""#),
                        #"cannot fetch "https://erp.example.com/inventory""#, "a quoted URL is not a piece of a webhook secret")
+        let token = Redactor(secrets: ["T000-tok-20261202"])
+        XCTAssertEqual(token.redact(#"{"run_id":"20261202T000512Z-8a7b"}"#, quotedPieces: false), #"{"run_id":"20261202T000512Z-8a7b"}"#,
+                       "JSON structure is not quoting: a run id sharing digits with a token stays")
     }
 }

@@ -77,6 +77,7 @@ public final class Logger: @unchecked Sendable {
             if !fields.isEmpty { s += " " + fields.map { "\($0.0)=\($0.1.text)" }.joined(separator: " ") }
             line = s
         }
-        output.emit(redactor.redact(line))
+        // The message was redacted above; here only whole secrets (in fields) are left to find.
+        output.emit(redactor.redact(line, quotedPieces: format == .text))
     }
 }

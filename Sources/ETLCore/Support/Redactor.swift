@@ -39,11 +39,15 @@ public final class Redactor: @unchecked Sendable {
         return copy
     }
 
-    public func redact(_ text: String) -> String {
+    /// `quotedPieces: false` for text whose quotes are structure, not quoting (a JSON log
+    /// line whose message was already redacted): there every value is "quoted".
+    public func redact(_ text: String) -> String { redact(text, quotedPieces: true) }
+
+    public func redact(_ text: String, quotedPieces: Bool) -> String {
         lock.lock(); let list = secrets, pieces = pieceSources; lock.unlock()
         var out = text
         for s in list where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
-        if !pieces.isEmpty && out.contains("\"") { out = Self.maskQuotedFragments(out, pieces) }
+        if quotedPieces && !pieces.isEmpty && out.contains("\"") { out = Self.maskQuotedFragments(out, pieces) }
         return Self.maskURLPasswords(out)
     }
 
