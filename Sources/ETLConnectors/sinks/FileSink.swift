@@ -25,6 +25,9 @@ public final class FileSink: SinkConnector {
     var handle: FileHandle?
     var written = 0
     var csvHeader: [String]?
+    /// Kept across batches (cleared, not freed): one allocation for the run, not one per batch.
+    var buffer: [UInt8] = []
+    var objects = JSONObjectWriter()
 
     public init(options: Options, context: BuildContext) throws {
         path = context.resolvePath(ArchiveKey.render(options[Self.path], Date()))
@@ -48,7 +51,10 @@ public final class FileSink: SinkConnector {
     }
 
     public func write(_ batch: Batch, _ context: RunContext) throws {
-        var out: [UInt8] = []
+        var out = buffer
+        buffer = []
+        out.removeAll(keepingCapacity: true)
+        defer { buffer = out }
         for record in batch.records {
             switch format {
             case "csv":
@@ -59,13 +65,17 @@ public final class FileSink: SinkConnector {
                 out += (csvHeader!.map { csvCell(record[$0]?.text ?? "") }.joined(separator: ",") + "\n").utf8
             case "json":
                 if written > 0 { out += ",\n".utf8 }
-                JSONWriter.write(record.value, into: &out)
+                objects.write(record.fields, into: &out)
             default:
-                JSONWriter.write(record.value, into: &out); out.append(UInt8(ascii: "\n"))
+                objects.write(record.fields, into: &out); out.append(UInt8(ascii: "\n"))
             }
             written += 1
         }
-        handle?.write(Data(out))
+        guard let handle, !out.isEmpty else { return }
+        // Lent to Data without a copy.
+        out.withUnsafeMutableBytes { bytes in
+            handle.write(Data(bytesNoCopy: bytes.baseAddress!, count: bytes.count, deallocator: .none))
+        }
     }
 
     private func csvCell(_ s: String) -> String {

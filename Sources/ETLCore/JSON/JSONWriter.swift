@@ -57,34 +57,84 @@ public enum JSONWriter {
     /// runs between them copied whole.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var copy = s
-        copy.withUTF8 { bytes in
-            var runStart = 0
-            for i in 0..<bytes.count {
-                let b = bytes[i]
-                guard b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 else { continue }
-                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-                switch b {
-                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-                case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
-                case UInt8(ascii: "\r"): out.append(contentsOf: "\\r".utf8)
-                case UInt8(ascii: "\t"): out.append(contentsOf: "\\t".utf8)
-                default: out.append(contentsOf: String(format: "\\u%04x", UInt32(b)).utf8)
-                }
-                runStart = i + 1
-            }
-            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+        // Native strings lend their UTF-8 in place; others are copied once.
+        if s.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, into: &out) }) == nil {
+            var copy = s
+            copy.withUTF8 { appendEscaped($0, into: &out) }
         }
         out.append(UInt8(ascii: "\""))
     }
 
+    @inline(__always)
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var runStart = 0
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            guard b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 else { continue }
+            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+            case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
+            case UInt8(ascii: "\r"): out.append(contentsOf: "\\r".utf8)
+            case UInt8(ascii: "\t"): out.append(contentsOf: "\\t".utf8)
+            default: out.append(contentsOf: String(format: "\\u%04x", UInt32(b)).utf8)
+            }
+            runStart = i + 1
+        }
+        if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+    }
+
     static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
         if value == Int64.min { out.append(contentsOf: "-9223372036854775808".utf8); return }
+        if value >= 0 && value < 10 { out.append(UInt8(truncatingIfNeeded: 48 + value)); return }
         var v = value
         if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
-        let start = out.count
-        repeat { out.append(UInt8(48 + v % 10)); v /= 10 } while v > 0
-        out[start...].reverse()
+        // Digits from the right into a stack buffer, appended in one go.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = 20
+            repeat { i -= 1; digits[i] = UInt8(truncatingIfNeeded: 48 + v % 10); v /= 10 } while v > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
+        }
+    }
+}
+
+/// Writes records (objects) one after another, as `JSONWriter.write(.object(fields))`
+/// would, but keeps the escaped `"key":` text of the last key list: records of
+/// one shape (a database result's rows share one key list) escape their keys
+/// once, not once per record.
+public struct JSONObjectWriter {
+    private var keys: [String] = []
+    /// `"k0":`, `,"k1":`, … one after another; key i spans `ends[i-1]..<ends[i]`.
+    private var prefixes: [UInt8] = []
+    private var ends: [Int] = []
+
+    public init() {}
+
+    public mutating func write(_ fields: Fields, into out: inout [UInt8]) {
+        let fieldKeys = fields.keys
+        if fieldKeys != keys {   // the same array (shared storage) compares equal at once
+            keys = fieldKeys
+            prefixes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            for (i, key) in fieldKeys.enumerated() {
+                if i > 0 { prefixes.append(UInt8(ascii: ",")) }
+                JSONWriter.writeString(key, into: &prefixes)
+                prefixes.append(UInt8(ascii: ":"))
+                ends.append(prefixes.count)
+            }
+        }
+        out.append(UInt8(ascii: "{"))
+        let values = fields.values
+        prefixes.withUnsafeBufferPointer { prefix in
+            var start = 0
+            for i in 0..<values.count {
+                let end = ends[i]
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: prefix[start..<end]))
+                start = end
+                JSONWriter.write(values[i], into: &out)
+            }
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }

@@ -29,6 +29,14 @@ public struct Fields: Equatable, Hashable, Sendable, Sequence {
         keys.append(key); values.append(value)
     }
 
+    /// Fields from a key list and one value per key, without checking for
+    /// duplicates: for decoders whose rows all share one key list (a database
+    /// result's columns), which is then shared by every row, not copied.
+    public init(uncheckedKeys keys: [String], values: [Value]) {
+        precondition(keys.count == values.count, "one value per key")
+        self.keys = keys; self.values = values
+    }
+
     public mutating func reserveCapacity(_ n: Int) { keys.reserveCapacity(n); values.reserveCapacity(n) }
 
     public func makeIterator() -> Zip2Sequence<[String], [Value]>.Iterator { zip(keys, values).makeIterator() }

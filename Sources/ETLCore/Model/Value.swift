@@ -139,24 +139,27 @@ public enum Timestamps {
         let rest = floorMod(micros, perDay)
         let days = (micros - rest) / perDay
         let civil = CivilCalendar.date(days: Int(days))
-        // Fixed-width fields, most significant digit first: no reversing, no temporaries.
-        func digits(_ value: Int, _ width: Int, then separator: UInt8) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var v = value
-            if v >= divisor * 10 { out.append(contentsOf: String(v / (divisor * 10)).utf8); v %= divisor * 10 }
-            while divisor > 0 { out.append(UInt8(48 + v / divisor % 10)); divisor /= 10 }
-            out.append(separator)
-        }
         let seconds = Int(rest / 1_000_000), fraction = Int(rest % 1_000_000)
         if civil.year < 0 { out.append(UInt8(ascii: "-")) }
-        digits(abs(civil.year), 4, then: UInt8(ascii: "-"))
-        digits(civil.month, 2, then: UInt8(ascii: "-"))
-        digits(civil.day, 2, then: UInt8(ascii: "T"))
-        digits(seconds / 3600, 2, then: UInt8(ascii: ":"))
-        digits(seconds / 60 % 60, 2, then: UInt8(ascii: ":"))
-        digits(seconds % 60, 2, then: UInt8(ascii: "."))
-        if microsecondDigits { digits(fraction, 6, then: UInt8(ascii: "Z")) } else { digits(fraction / 1000, 3, then: UInt8(ascii: "Z")) }
+        digits(abs(civil.year), 4, then: UInt8(ascii: "-"), to: &out)
+        digits(civil.month, 2, then: UInt8(ascii: "-"), to: &out)
+        digits(civil.day, 2, then: UInt8(ascii: "T"), to: &out)
+        digits(seconds / 3600, 2, then: UInt8(ascii: ":"), to: &out)
+        digits(seconds / 60 % 60, 2, then: UInt8(ascii: ":"), to: &out)
+        digits(seconds % 60, 2, then: UInt8(ascii: "."), to: &out)
+        if microsecondDigits { digits(fraction, 6, then: UInt8(ascii: "Z"), to: &out) } else { digits(fraction / 1000, 3, then: UInt8(ascii: "Z"), to: &out) }
+    }
+
+    /// A fixed-width field, most significant digit first (wider values keep
+    /// their extra leading digits), then `separator`: no reversing, no temporaries.
+    @inline(__always)
+    private static func digits(_ value: Int, _ width: Int, then separator: UInt8, to out: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var v = value
+        if v >= divisor * 10 { out.append(contentsOf: String(v / (divisor * 10)).utf8); v %= divisor * 10 }
+        while divisor > 0 { out.append(UInt8(truncatingIfNeeded: 48 + v / divisor % 10)); divisor /= 10 }
+        out.append(separator)
     }
 
     /// Formats with a strftime-like subset: %Y %m %d %H %M %S (`%%` is a

@@ -10,7 +10,7 @@ public final class PostgresSource: SourceConnector {
     static let table = OptionKey<String?>("table", doc: "Table (or view) to read, `schema.table` allowed. Give `query` or `table`.", example: "public.orders")
     static let columns = OptionKey<[String]?>("columns", doc: "With `table`: the columns to read, in this order (default: all).", example: "[id, status, total, updated_at]")
     static let whereCondition = OptionKey<String?>("where", doc: "With `table`: SQL condition rows must meet; may use `:name` parameters.", example: "status <> 'draft' AND region = :region")
-    static let fetchSize = OptionKey<Int?>("fetch_size", doc: "Rows per FETCH from the server-side cursor, and so per batch handed on (default: the pipeline's `batch_size`). Memory holds one batch.", example: "10000")
+    static let fetchSize = OptionKey<Int?>("fetch_size", doc: "Rows per FETCH from the server-side cursor, and so per batch handed on (default: the pipeline's `batch_size`). Memory holds a few batches of this size.", example: "10000")
     static let incremental = OptionKey<Options?>("incremental", PostgresIncremental.options, doc: "Read only rows past the last successful run's cursor, in `(column, tie_breaker)` order; the last pair read is saved (table etl_state) after the sinks commit. Rows whose `column` or `tie_breaker` is NULL are never read. Guarantee: every row whose pair is greater than the saved one when a run starts is read exactly once — so the pair must only grow when a row changes (`updated_at` set by a trigger, a sequence). A row committed later with a smaller pair (a long transaction whose `now()` is older than rows already read) is missed: read with a margin (`where: updated_at < now() - interval '1 minute'`) if writers hold transactions open.")
 
     public static let spec = ConnectorSpec(
@@ -18,7 +18,7 @@ public final class PostgresSource: SourceConnector {
         summary: "Read rows from PostgreSQL (a query or a table), streamed in batches, optionally incremental.",
         description: """
         Rows are read through a server-side cursor (`DECLARE … NO SCROLL CURSOR`, `FETCH fetch_size`) in one \
-        read-only REPEATABLE READ transaction: every batch comes from the same snapshot and memory holds one batch, \
+        read-only REPEATABLE READ transaction: every batch comes from the same snapshot, the next batch is decoded on a second thread while the sinks write this one, and memory holds a few batches, \
         whatever the table's size. Types map without loss: smallint/integer/bigint → int, numeric → decimal, \
         real/double → double, boolean → bool, timestamp and timestamptz → timestamp (UTC, microseconds), \
         json/jsonb → object or array, arrays of those → array, date → `YYYY-MM-DD` text, text/varchar/uuid and \
@@ -238,29 +238,32 @@ public final class PostgresSource: SourceConnector {
         }
         defer { cursor.close() }
 
+        // FETCH and decode on a thread of their own: the next batch is decoded
+        // while transforms and sinks work on this one (one queued batch between them).
         let cursorColumns = incrementalRead?.columns ?? []
         var lastCursor: [String?] = []
-        var position = 0
-        var decoder = PostgresRowDecoder()
-        while true {
+        try BackgroundProducer.run(capacity: 1, name: "etl-postgres-source", produce: { yield in
+            var position = 0
+            var decoder = PostgresRowDecoder()
+            while true {
+                try context.checkCancelled()
+                let fetched: PostgresResult?
+                do { fetched = try context.metrics.time("fetch") { try cursor.next() } } catch let e as PostgresError { throw e.etlError }
+                guard let result = fetched else { return }
+                let records = decoder.records(result, firstPosition: position)
+                position += result.rowCount
+                if !cursorColumns.isEmpty {
+                    // Rows come in cursor order: the last one holds the greatest pair, in the server's own text.
+                    let indices = cursorColumns.map { result.columnIndex($0) }
+                    lastCursor = indices.map { $0.flatMap { result.text(row: result.rowCount - 1, column: $0) } }
+                }
+                guard yield(Batch(records)) else { return }
+            }
+        }, consume: { batch in
             try context.checkCancelled()
-            let fetched: PostgresResult?
-            do { fetched = try context.metrics.time("fetch") { try cursor.next() } } catch let e as PostgresError { throw e.etlError }
-            guard let result = fetched else { break }
-            var records: [Record] = []
-            records.reserveCapacity(result.rowCount)
-            for row in 0..<result.rowCount {
-                records.append(Record(decoder.fields(result, row: row), position: position))
-                position += 1
-            }
-            if !cursorColumns.isEmpty {
-                // Rows come in cursor order: the last one holds the greatest pair, in the server's own text.
-                let indices = cursorColumns.map { result.columnIndex($0) }
-                lastCursor = indices.map { $0.flatMap { result.text(row: result.rowCount - 1, column: $0) } }
-            }
-            context.metrics.add("records_read", result.rowCount)
-            try emit(Batch(records))
-        }
+            context.metrics.add("records_read", batch.count)
+            try emit(batch)
+        })
 
         if let incremental = incrementalRead, let value = lastCursor.first ?? nil {
             // Saved by the runner only after every sink committed.
