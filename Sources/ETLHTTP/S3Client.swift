@@ -90,7 +90,7 @@ public final class S3Client {
     /// rules are kept: only the rule etl owns for this prefix (ID `etl-expire-<prefix>`) is replaced.
     public func putLifecycleExpiration(bucket: String, prefix: String, days: Int) throws {
         guard days >= 1 else {
-            throw S3RequestError(message: "retention must be at least 1 day, got \(days)", hint: "set the archive retention to a positive number of days")
+            throw S3SetupError(message: "retention must be at least 1 day, got \(days)", hint: "set the archive retention to a positive number of days")
         }
         let ruleID = S3Client.lifecycleRuleID(prefix: prefix)
         var rules: [String] = []
@@ -144,7 +144,7 @@ public final class S3Client {
                          query: [(String, String?)] = [], body: Data? = nil,
                          headers: [(String, String)] = []) throws -> HTTPResponse {
         guard !bucket.isEmpty else {
-            throw S3RequestError(message: "S3 \(operation) needs a bucket name", hint: "use an archive URL such as s3://my-bucket/prefix")
+            throw S3SetupError(message: "S3 \(operation) needs a bucket name", hint: "use an archive URL such as s3://my-bucket/prefix")
         }
         let target = url(bucket: bucket, key: key, query: query)
         let signed = try signer.sign(method: method.rawValue, url: target, headers: headers,

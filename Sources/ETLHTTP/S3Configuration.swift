@@ -25,14 +25,14 @@ public struct S3Configuration: Sendable {
         }
         let hint = "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary credentials)"
         guard let keyID = value("AWS_ACCESS_KEY_ID") else {
-            throw S3ConfigurationError(message: "S3 needs credentials but AWS_ACCESS_KEY_ID is not set", hint: hint)
+            throw S3SetupError(message: "S3 needs credentials but AWS_ACCESS_KEY_ID is not set", hint: hint)
         }
         guard let secret = value("AWS_SECRET_ACCESS_KEY") else {
-            throw S3ConfigurationError(message: "S3 needs credentials but AWS_SECRET_ACCESS_KEY is not set", hint: hint)
+            throw S3SetupError(message: "S3 needs credentials but AWS_SECRET_ACCESS_KEY is not set", hint: hint)
         }
         let endpoint = value("AWS_ENDPOINT_URL_S3") ?? value("AWS_ENDPOINT_URL")
         if let endpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
-            throw S3ConfigurationError(message: "AWS_ENDPOINT_URL '\(URLRedaction.redact(endpoint))' is not an http(s) URL",
+            throw S3SetupError(message: "AWS_ENDPOINT_URL '\(URLRedaction.redact(endpoint))' is not an http(s) URL",
                                        hint: "use a URL such as http://127.0.0.1:9000")
         }
         return S3Configuration(

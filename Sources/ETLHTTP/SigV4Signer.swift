@@ -33,7 +33,7 @@ public struct SigV4Signer: Sendable {
     /// Signs every header given (plus the ones it adds). `date` is the signing time.
     public func sign(method: String, url: String, headers: [(String, String)], payloadHash: String, date: Date) throws -> Signed {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
-            throw S3RequestError(message: "cannot sign a request for '\(URLRedaction.redact(url))': not an absolute URL",
+            throw S3SetupError(message: "cannot sign a request for '\(URLRedaction.redact(url))': not an absolute URL",
                                  hint: "use a URL such as https://bucket.s3.us-east-1.amazonaws.com/key")
         }
         let time = UTCDateParts(date)

@@ -36,6 +36,9 @@ final class Execution {
     /// checkpointed run) through the plan and commits them as one transaction.
     @discardableResult
     func run(_ feed: (_ emit: (Batch) throws -> Void) throws -> Void) throws -> SinkReport {
+        // One object serves every unit of a run (each batch of `commit: batch`): the rejects'
+        // own context and the log limit span the run; only these flags are per unit.
+        rejectsPrepared = false; rejectsCommitted = false
         context.rejectHandler = { [rejects] in rejects.add($0) }
         do {
             try open()

@@ -71,7 +71,7 @@ public final class PipelineRunner {
         watchdog.start()
         defer { watchdog.stop() }
 
-        var outcome = execute(plan, context, control)
+        var outcome = execute(plan, context, control, report)
         finish(&outcome, control, context, report)
         notifications.evaluate(outcome.variables, context: context)
         return outcome
@@ -113,19 +113,18 @@ public final class PipelineRunner {
 
     /// `commit: run` — one execution over the whole source; `commit: batch` — one execution per
     /// source batch, each committing its sinks' writes with the cursor, the ledger row showing progress.
-    private func execute(_ plan: PipelinePlan, _ context: RunContext, _ control: RunControl?) -> RunOutcome {
+    private func execute(_ plan: PipelinePlan, _ context: RunContext, _ control: RunControl?, _ report: RunReport) -> RunOutcome {
         var outcome = RunOutcome(exitCode: .success, status: .completed, variables: Fields())
         let checkpoint = control?.stateDatabase.map { StateCheckpoint(database: $0, pipeline: spec.name) }
+        let execution = Execution(plan: plan, context: context, previewLimit: settings.previewLimit, checkpoint: checkpoint)
         do {
             switch spec.commit {
             case .run:
-                try Execution(plan: plan, context: context, previewLimit: settings.previewLimit, checkpoint: checkpoint)
-                    .run(reading: plan.source)
+                try execution.run(reading: plan.source)
             case .batch:
                 try plan.source.read(context) { batch in
-                    try Execution(plan: plan, context: context, previewLimit: settings.previewLimit, checkpoint: checkpoint)
-                        .run { emit in try emit(batch) }
-                    control?.progress(RunReport(spec: spec, context: context).variables(.running))
+                    try execution.run { emit in try emit(batch) }
+                    control?.progress(report.variables(.running))
                 }
             }
         } catch let e as RejectStream.LimitExceeded {

@@ -7,40 +7,18 @@ import ETLRunner
 /// Values YAML typing accepts but a run cannot use: each is refused while
 /// validating, at the option's line and column, naming the value.
 final class ConfigLimitsTests: XCTestCase {
-    var directory = ""
+    var harness: ValidateHarness!
 
-    override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "etl-limits-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
+    override func setUpWithError() throws { harness = try ValidateHarness() }
+    override func tearDown() { harness?.remove() }
 
-    override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
-
-    private let base = """
-        name: t
-        source: {type: file, path: in.json}
-
-        """
-
-    /// Loader diagnostics, then (for a valid spec) those of building every connector, as `validate` does.
     private func validate(_ yaml: String, overrides: [String] = []) throws -> [Diagnostic] {
-        let path = directory + "/p.yaml"
-        try (base + yaml).write(toFile: path, atomically: true, encoding: .utf8)
-        let registry = Registry.make()
-        let result = PipelineLoader(registry: registry, environment: [:], overrides: overrides).load(path: path)
-        guard let spec = result.spec else { return result.diagnostics }
-        return result.diagnostics + PipelineValidation.buildCheck(spec, registry: registry)
+        try harness.validate(yaml, overrides: overrides)
     }
 
     private func assertError(_ yaml: String, _ fragment: String, line: Int, column: Int, overrides: [String] = [],
                              file: StaticString = #filePath, testLine: UInt = #line) throws {
-        let errors = try validate(yaml, overrides: overrides).filter { $0.severity == .error }
-        XCTAssertEqual(errors.count, 1, "\(errors)", file: file, line: testLine)
-        guard let e = errors.first else { return }
-        XCTAssertTrue(e.message.contains(fragment), "«\(e.message)» lacks «\(fragment)»", file: file, line: testLine)
-        XCTAssertEqual(e.location?.line, line, "\(e)", file: file, line: testLine)
-        XCTAssertEqual(e.location?.column, column, "\(e)", file: file, line: testLine)
-        XCTAssertNotNil(e.hint, file: file, line: testLine)
+        try harness.assertError(yaml, fragment, line: line, column: column, overrides: overrides, file: file, testLine: testLine)
     }
 
     func testValidateRuleBoundsMustBeExactAndOrdered() throws {

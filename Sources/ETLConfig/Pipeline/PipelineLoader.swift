@@ -58,7 +58,6 @@ public struct PipelineLoader {
         diagnostics += builder.checker.diagnostics
         let secrets = interpolated.secrets + builder.checker.secrets
         spec?.secrets = secrets
-        if let mode = resolved["commit"]?.scalarText.flatMap(CommitMode.init(rawValue:)) { spec?.commit = mode }
         let hasErrors = diagnostics.contains { $0.severity == .error }
         return Result(spec: hasErrors ? nil : spec, diagnostics: diagnostics, unsetVariables: builder.unsetByStage, secrets: secrets)
     }
@@ -209,11 +208,13 @@ struct SpecBuilder {
             if root["source"] == nil { return nil }
             return nil
         }
-        return PipelineSpec(file: file, name: name, description: top.string("description") ?? "",
-                            schedule: top.string("schedule").flatMap { try? CronSchedule($0) },
-                            timeout: top.duration("timeout") ?? 1800, batchSize: max(1, top.int("batch_size") ?? 10_000),
-                            source: source, transforms: transforms, sinks: sinks, notifiers: notifiers,
-                            setup: setup, ledger: ledger, lock: lock, rejects: rejects, vars: vars, baseDirectory: baseDirectory)
+        var spec = PipelineSpec(file: file, name: name, description: top.string("description") ?? "",
+                                schedule: top.string("schedule").flatMap { try? CronSchedule($0) },
+                                timeout: top.duration("timeout") ?? 1800, batchSize: max(1, top.int("batch_size") ?? 10_000),
+                                source: source, transforms: transforms, sinks: sinks, notifiers: notifiers,
+                                setup: setup, ledger: ledger, lock: lock, rejects: rejects, vars: vars, baseDirectory: baseDirectory)
+        spec.commit = top.string("commit").flatMap(CommitMode.init(rawValue:)) ?? .run
+        return spec
     }
 
     private mutating func sequence(_ node: YAMLNode, _ key: String) -> [YAMLNode] {
