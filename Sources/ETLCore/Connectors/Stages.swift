@@ -53,6 +53,8 @@ public struct SinkReport: Sendable {
     public var updated: Int = 0
     public var deleted: Int = 0
     public var rejects: [Rejection] = []
+    /// Under --dry-run: what would change, one line per row (`SKU-1  in_stock 45 → 40`).
+    public var preview: [String] = []
     public init() {}
 }
 
