@@ -98,6 +98,7 @@ final class Execution {
         }
         // A sink with `route:` takes its route's records; a sink without one takes
         // every record, however many sinks there are.
+        context.metrics.add(Progress.recordsToSinks, current.count)
         for (i, (stage, sink)) in plan.sinks.enumerated() {
             let mine = stage.route.map { route in Batch(current.records.filter { $0.route == route }) } ?? current
             if mine.isEmpty { continue }

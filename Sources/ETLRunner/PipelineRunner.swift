@@ -19,6 +19,10 @@ public final class PipelineRunner {
         public var runID: String?
         /// Records shown by --dry-run.
         public var previewLimit = 10
+        /// Draw a progress line on stderr (the CLI sets it when stderr is a terminal and not --quiet).
+        public var showProgress = false
+        /// Where `--metrics-file` writes the run's figures (Prometheus text format).
+        public var metricsFile: String?
         public init() {}
     }
 
@@ -72,7 +76,10 @@ public final class PipelineRunner {
         watchdog.start()
         defer { watchdog.stop() }
 
+        let progress = settings.showProgress ? ProgressDisplay(context: context) : nil
+        progress?.start()
         var outcome = execute(plan, context, control, report)
+        progress?.stop()
         finish(&outcome, control, context, report)
         notifications.evaluate(outcome.variables, context: context)
         return outcome
