@@ -14,7 +14,7 @@ struct ETLCommand: ParsableCommand {
         """,
         version: BuildInfo.versionText,
         subcommands: [RunCommand.self, ValidateCommand.self, ListConnectorsCommand.self, DescribeCommand.self, DocsCommand.self,
-                      HistoryCommand.self, StateCommand.self, CrontabCommand.self, GraphCommand.self])
+                      HistoryCommand.self, StateCommand.self, CrontabCommand.self, GraphCommand.self, TestCommand.self])
 
     /// Usage mistakes (a missing argument, an unknown flag) exit 2 like any other
     /// invalid configuration, not argument-parser's 64: cron and CI see one code for "fix the call".
