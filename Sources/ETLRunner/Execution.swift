@@ -22,6 +22,9 @@ final class Execution {
     /// Under --dry-run, sinks that could not open (no database, no table yet), by index:
     /// they count what they would be given instead of failing the preview.
     private var offline: [Int: (reason: String, count: Int)] = [:]
+    /// Records each filter was given and kept: one that keeps none of a non-empty input is
+    /// almost always a wrong condition (a misspelled field reads as null), so the run says so.
+    private var filterCounts: [Int: (given: Int, kept: Int)] = [:]
     /// Under --dry-run, what the sinks say would change.
     private var diff: [(sink: String, lines: [String])] = []
 
@@ -87,9 +90,13 @@ final class Execution {
 
     private func push(_ batch: Batch, from index: Int) throws {
         var current = batch
-        for (_, transform) in plan.transforms[index...] {
-            let out = try transform.process(current, context)
+        for i in index..<plan.transforms.count {
+            let out = try plan.transforms[i].transform.process(current, context)
             out.rejects.forEach(rejects.add)
+            if plan.transforms[i].stage.type == "filter" {
+                filterCounts[i, default: (0, 0)].given += current.count
+                filterCounts[i, default: (0, 0)].kept += out.batch.count
+            }
             current = out.batch
             if current.isEmpty { return }
         }
@@ -130,6 +137,7 @@ final class Execution {
         try context.checkCancelled()
         try rejects.checkLimit()
         try checkpoint?.write(context)
+        warnAboutFiltersThatDroppedEverything()
         if context.dryRun { printDryRun(total) }
         return total
     }
@@ -167,6 +175,16 @@ final class Execution {
             rejectSink.rollback(rejectsContext)
             context.logger.error("the run's rejected records could not be kept either: \(error)")
         }
+    }
+
+    private func warnAboutFiltersThatDroppedEverything() {
+        for (i, counts) in filterCounts.sorted(by: { $0.key < $1.key }) where counts.given > 0 && counts.kept == 0 {
+            let stage = plan.transforms[i].stage
+            let condition = stage.options.string("when").map { " (when: \($0))" } ?? ""
+            context.logger.warning("\(stage.label) (filter) dropped all \(counts.given) records it was given\(condition); check the condition — a misspelled field reads as null")
+            context.publish("filter_dropped_all", .string(stage.label))
+        }
+        filterCounts = [:]
     }
 
     /// Dry-run output is an edge: it passes the run's redactor.

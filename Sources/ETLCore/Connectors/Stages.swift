@@ -76,3 +76,11 @@ public struct RunNotification: Sendable {
 public extension Transform {
     func finish(_ context: RunContext) throws -> TransformOutput { TransformOutput(Batch()) }
 }
+
+/// A source that can say which fields its records carry (a CSV header, a query's
+/// columns), so `etl validate` can flag a rule naming a field nobody produces.
+public protocol FieldDescribing {
+    /// The records' top-level fields; nil when not known. `connect`: allowed to ask a
+    /// server (`validate --check-connections`); without it only local files are read.
+    func recordFields(connect: Bool) throws -> [String]?
+}
