@@ -37,10 +37,10 @@ struct PayloadFormat {
     /// earlier pages, so positions in rejects stay unique across a paginated read.
     @discardableResult
     func decode(_ payload: PayloadBytes, source: String, batchSize: Int, context: RunContext, firstPosition: Int = 0,
-                emit: (Batch) throws -> Void) throws -> Int {
+                sizeIsTotal: Bool = true, emit: (Batch) throws -> Void) throws -> Int {
         var read = 0
-        // Progress: bytes parsed of this payload. A later page's size says nothing of the whole run's.
-        context.publish(Progress.bytesTotal, firstPosition == 0 ? .int(Int64(payload.count)) : .null)
+        // Progress: bytes parsed of this payload — the run's whole input unless it is one page of many.
+        context.publish(Progress.bytesTotal, sizeIsTotal ? .int(Int64(payload.count)) : .null)
         switch kind {
         case .csv:
             var reader: CSVReader
