@@ -10,8 +10,10 @@ extension PipelineValidation {
     public static func fieldCheck(_ spec: PipelineSpec, registry: ConnectorRegistry, connect: Bool) -> [Diagnostic] {
         let context = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: true, registry: registry,
                                    varNames: Set(spec.vars.map(\.name)))
-        guard let source = try? registry.source(spec.source.type, spec.source.options, context) as? FieldDescribing,
-              let fields = (try? source.recordFields(connect: connect)) ?? nil else { return [] }
+        let declared = registry.lookup(.source, spec.source.type)?.spec.recordFields
+        let described = (try? registry.source(spec.source.type, spec.source.options, context) as? FieldDescribing)
+            .flatMap { (try? $0.recordFields(connect: connect)) ?? nil }
+        guard let fields = declared ?? described else { return [] }
         var flow = FieldFlow(known: fields, origin: "the \(spec.source.type) source", variables: Set(spec.vars.map(\.name)))
         for stage in spec.transforms {
             flow.transform(stage)

@@ -56,6 +56,25 @@ final class ValidateFieldsTests: XCTestCase {
         XCTAssertEqual(ok.exitCode, 0, ok.output)
     }
 
+    func testAManifestsDeclaredFieldsAreFollowed() throws {
+        let path = try write("manifest.yaml", """
+            name: manifest-fields
+            source: {type: erp-inventory, base_url: "http://127.0.0.1:1", token: t0ken-123, archive_url: \(directory)/archive}
+            transforms:
+              - type: validate
+                rules:
+                  sku: {required: true}
+                  quantity: {type: int, min: 0}
+            sink: {type: stdout}
+            """)
+        let env = ["ETL_CONNECTORS_PATH": TestEnvironment.repoRoot + "/connectors"]
+        let r = try Command.run(TestEnvironment.etlBinary, ["validate", path], environment: env)
+        XCTAssertEqual(r.exitCode, 2, r.output)
+        XCTAssertTrue(r.stdout.contains("transforms[0] (validate): rule names field 'quantity', which no earlier stage produces"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("fields here, from the erp-inventory source: sku, qty, discontinued"), r.stdout)
+        XCTAssertFalse(r.output.contains("t0ken-123"), r.output)
+    }
+
     func testCheckConnectionsFollowsAQuerysColumnsAndTheSinkTable() throws {
         let db = try TestDatabase()
         self.db = db
