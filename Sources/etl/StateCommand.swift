@@ -7,7 +7,7 @@ struct StateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "state",
         abstract: "Show, set or reset a pipeline's saved state (its incremental cursors).",
-        subcommands: [Show.self, Set.self, Reset.self])
+        subcommands: [Show.self, SetValue.self, Reset.self])
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the saved cursor(s) of a pipeline.")
@@ -37,8 +37,9 @@ struct StateCommand: ParsableCommand {
         }
     }
 
-    struct Set: ParsableCommand {
+    struct SetValue: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Set one saved key (checked: a key the source reads, a value shaped like the saved one).",
             discussion: "e.g. `etl state set crm-contacts cursor 2024-06-01T00:00:00Z` to re-read everything changed since June.")
 
