@@ -19,6 +19,14 @@ final class Execution {
     private let checkpoint: StateCheckpoint?
     /// The first records after transforms, for `--dry-run`.
     private(set) var preview: [Record] = []
+    /// Under --dry-run, sinks that could not open (no database, no table yet), by index:
+    /// they count what they would be given instead of failing the preview.
+    private var offline: [Int: (reason: String, count: Int)] = [:]
+    /// Records each filter was given and kept: one that keeps none of a non-empty input is
+    /// almost always a wrong condition (a misspelled field reads as null), so the run says so.
+    private var filterCounts: [Int: (given: Int, kept: Int)] = [:]
+    /// Under --dry-run, what the sinks say would change.
+    private var diff: [(sink: String, lines: [String])] = []
 
     init(plan: PipelinePlan, context: RunContext, previewLimit: Int, checkpoint: StateCheckpoint? = nil) {
         self.plan = plan; self.context = context; self.previewLimit = previewLimit; self.checkpoint = checkpoint
@@ -67,16 +75,28 @@ final class Execution {
     }
 
     private func open() throws {
-        for (_, sink) in plan.sinks { try sink.open(context) }
+        offline = [:]; diff = []
+        for (i, (stage, sink)) in plan.sinks.enumerated() {
+            do { try sink.open(context) } catch where context.dryRun {
+                // A dry run reads and transforms without a database: it shows what would be
+                // written, without the diff a reachable database gives.
+                offline[i] = ("\(error)", 0)
+                context.logger.warning("dry run: sink \(stage.label) (\(stage.type)) cannot open, so no diff for it: \(error)")
+            }
+        }
         try checkpoint?.open(context)
         try plan.rejectSink?.open(rejectsContext)
     }
 
     private func push(_ batch: Batch, from index: Int) throws {
         var current = batch
-        for (_, transform) in plan.transforms[index...] {
-            let out = try transform.process(current, context)
+        for i in index..<plan.transforms.count {
+            let out = try plan.transforms[i].transform.process(current, context)
             out.rejects.forEach(rejects.add)
+            if plan.transforms[i].stage.type == "filter" {
+                filterCounts[i, default: (0, 0)].given += current.count
+                filterCounts[i, default: (0, 0)].kept += out.batch.count
+            }
             current = out.batch
             if current.isEmpty { return }
         }
@@ -85,13 +105,12 @@ final class Execution {
         }
         // A sink with `route:` takes its route's records; a sink without one takes
         // every record, however many sinks there are.
-        for (stage, sink) in plan.sinks {
-            if let route = stage.route {
-                let mine = current.records.filter { $0.route == route }
-                if !mine.isEmpty { try sink.write(Batch(mine), context) }
-            } else {
-                try sink.write(current, context)
-            }
+        context.metrics.add(Progress.recordsToSinks, current.count)
+        for (i, (stage, sink)) in plan.sinks.enumerated() {
+            let mine = stage.route.map { route in Batch(current.records.filter { $0.route == route }) } ?? current
+            if mine.isEmpty { continue }
+            if offline[i] != nil { offline[i]!.count += mine.count; continue }
+            try sink.write(mine, context)
         }
     }
 
@@ -105,8 +124,10 @@ final class Execution {
         try context.checkCancelled()
 
         var total = SinkReport()
-        for (stage, sink) in plan.sinks {
+        for (i, (stage, sink)) in plan.sinks.enumerated() {
+            if let down = offline[i] { total.written += down.count; continue }
             let r = try sink.prepare(context)
+            if !r.preview.isEmpty { diff.append((stage.label, r.preview)) }
             context.logger.info("sink \(stage.label): \(r.written) written, \(r.inserted) inserted, \(r.updated) updated, \(r.deleted) deleted")
             total.written += r.written; total.changed += r.changed
             total.inserted += r.inserted; total.updated += r.updated; total.deleted += r.deleted
@@ -116,12 +137,13 @@ final class Execution {
         try context.checkCancelled()
         try rejects.checkLimit()
         try checkpoint?.write(context)
+        warnAboutFiltersThatDroppedEverything()
         if context.dryRun { printDryRun(total) }
         return total
     }
 
     private func commit() throws {
-        for (_, sink) in plan.sinks { try sink.commit(context) }
+        for (i, (_, sink)) in plan.sinks.enumerated() where offline[i] == nil { try sink.commit(context) }
         // Last: on a shared session this participant's commit is the COMMIT of data and cursor.
         try checkpoint?.commit(context)
         try plan.rejectSink?.commit(rejectsContext)
@@ -139,7 +161,7 @@ final class Execution {
     }
 
     private func rollback() {
-        for (_, sink) in plan.sinks { sink.rollback(context) }
+        for (i, (_, sink)) in plan.sinks.enumerated() where offline[i] == nil { sink.rollback(context) }
         checkpoint?.rollback()
     }
 
@@ -155,10 +177,27 @@ final class Execution {
         }
     }
 
+    private func warnAboutFiltersThatDroppedEverything() {
+        for (i, counts) in filterCounts.sorted(by: { $0.key < $1.key }) where counts.given > 0 && counts.kept == 0 {
+            let stage = plan.transforms[i].stage
+            let condition = stage.options.string("when").map { " (when: \($0))" } ?? ""
+            context.logger.warning("\(stage.label) (filter) dropped all \(counts.given) records it was given\(condition); check the condition — a misspelled field reads as null")
+            context.publish("filter_dropped_all", .string(stage.label))
+        }
+        filterCounts = [:]
+    }
+
     /// Dry-run output is an edge: it passes the run's redactor.
     private func printDryRun(_ total: SinkReport) {
-        var out = "dry run of \(plan.spec.name): nothing was written\n"
+        var out = "dry run of \(plan.spec.name): rolled back, nothing changed\n"
         out += "would write \(total.written) records: \(total.inserted) inserted, \(total.updated) updated, \(total.deleted) deleted; \(context.metrics.count("records_rejected")) rejected\n"
+        for (sink, lines) in diff {
+            out += "would change (\(sink), from a rolled-back transaction):\n"
+            for line in lines { out += "  " + line + "\n" }
+        }
+        for (i, down) in offline.sorted(by: { $0.key < $1.key }) {
+            out += "\(plan.sinks[i].stage.label) (\(plan.sinks[i].stage.type)): would be given \(down.count) records (not reachable, no diff)\n"
+        }
         if !preview.isEmpty {
             out += "first \(preview.count) records after transforms:\n"
             for r in preview { out += JSONWriter.string(r.value) + "\n" }

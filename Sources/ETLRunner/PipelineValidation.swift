@@ -19,7 +19,7 @@ public enum PipelineValidation {
             }
             if isDir.boolValue {
                 let found = (fm.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                    .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !PipelineTestFiles.isTestFile($0) }
                     .map { (path as NSString).appendingPathComponent($0) }
                     .sorted()
                 if found.isEmpty {

@@ -49,6 +49,7 @@ extension PostgresApplyPlan {
         case .upsert, .update:
             break
         }
+        if context.dryRun { report.preview = try dryRunDiff(c, keyMatch) }
         if let syncedAt {
             // Every matched row is written anyway (synced_at), so one statement does both.
             try context.metrics.time("sink_update") { _ = try c.execute(updateMatchedSQL(syncedAt, keyMatch)) }

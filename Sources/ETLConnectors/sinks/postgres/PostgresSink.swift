@@ -83,7 +83,8 @@ public final class PostgresSink: SinkConnector {
     public func checkConnection() throws {
         let c = try PostgresConnection(url: url)
         defer { c.close() }
-        _ = try c.execute("SELECT 1 FROM \(PostgresConnection.quoteIdentifier(plan.table)) LIMIT 0")
+        // The table, every column the sink writes or compares, and the lookup table's match columns.
+        _ = try plan.loadColumnTypes(c)
     }
 
     public func open(_ context: RunContext) throws {

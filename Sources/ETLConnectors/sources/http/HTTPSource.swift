@@ -194,7 +194,7 @@ public final class HTTPSource: SourceConnector {
             do {
                 count = try context.metrics.time("parse") {
                     try format.decode(bytes, source: source, batchSize: context.batchSize, context: context,
-                                      firstPosition: position) { batch in
+                                      firstPosition: position, sizeIsTotal: walker == nil) { batch in
                         tracker?.observe(batch)
                         do { try emit(batch) } catch { downstreamFailed = true; throw error }
                     }
