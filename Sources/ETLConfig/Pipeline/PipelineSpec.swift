@@ -26,6 +26,8 @@ public struct PipelineSpec {
     public var commit: CommitMode = .run
     /// Secret values of this pipeline (see `PipelineLoader.Result.secrets`): its runs redact them.
     public var secrets: [String] = []
+    /// The pipeline's own `database:` (where its ledger, lock and setup live), if it has one.
+    public var database: String? { ledger?.database ?? lock?.database ?? setup?.database }
 }
 
 /// One stage: which connector and its typed options.
