@@ -23,6 +23,7 @@ public enum PipelineSchema {
         OptionSpec("sinks", .any, doc: "Several sink stages; each may take only records of one `route`."),
         OptionSpec("notify", .any, doc: "Notifiers with `when:` rules evaluated on the run's variables."),
         OptionSpec("rejects", .object(rejectsOptions), doc: "What to do with records that fail validation."),
+        OptionSpec("health", .block(HealthSpec.options), doc: "Thresholds for `etl status` and the `sync_health` source (lag, failures, rejects, inbox, conflicts); each has a default."),
     ]
 
     public static let ledgerOptions: [OptionSpec] = [
