@@ -101,6 +101,35 @@ final class PerRecordAlertTests: XCTestCase {
         XCTAssertEqual(try db.scalar("SELECT count(*) FROM stock WHERE sku = 'E'"), "0")
     }
 
+    func testEmailSinkDedupesByKeyAcrossRuns() throws {
+        let mail = try SMTPPeer()
+        defer { mail.stop() }
+        try """
+        name: restock-mail
+        database: ${DATABASE_URL}
+        source: {type: file, path: stock.ndjson, format: ndjson}
+        sinks:
+          - type: email
+            url: ${SMTP_URL}
+            from: "etl <etl@example.com>"
+            to: buyer@example.com
+            when: qty < 10
+            subject: "Reorder {{ sku }}"
+            body: "{{ sku }}: {{ qty }} left"
+            dedupe: {key: "{{ sku }}", window: 1h}
+        """.write(toFile: dir + "/mail.yaml", atomically: true, encoding: .utf8)
+        try (#"{"sku": "A", "qty": 1}"# + "\n" + #"{"sku": "A", "qty": 2}"# + "\n").write(toFile: dir + "/stock.ndjson", atomically: true, encoding: .utf8)
+        for _ in 0..<2 {
+            let r = try Command.run(TestEnvironment.etlBinary, ["run", dir + "/mail.yaml"],
+                                    environment: ["DATABASE_URL": db.url, "SMTP_URL": "smtp://127.0.0.1:\(mail.port)"], timeout: 60)
+            XCTAssertEqual(r.exitCode, 0, r.output)
+        }
+        // Two matching records in the first run, the same key again in the second: one mail.
+        XCTAssertEqual(mail.messages().count, 1)
+        XCTAssertTrue((mail.messages().first?["data"] as? String ?? "").contains("Subject: Reorder A"))
+        XCTAssertEqual(try db.query("SELECT alert, key FROM etl_alerts_sent"), [["email", "A"]])
+    }
+
     func testDryRunPrintsTheAlertsAndSendsNothing() throws {
         let dry = try run([#"{"sku": "A", "qty": 0}"#], ["--dry-run"])
         XCTAssertEqual(dry.exitCode, 0, dry.output)

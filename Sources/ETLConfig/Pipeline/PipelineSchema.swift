@@ -57,6 +57,7 @@ public enum PipelineSchema {
         ("inserted", "rows inserted"), ("updated", "rows updated"), ("deleted", "rows deleted"),
         ("conflicts", "records a postgres sink did not apply because the row is newer (`newer_than`)"),
         ("emails_sent", "messages the email sink delivered"), ("emails_failed", "messages the email sink could not deliver"),
+        ("emails_deduplicated", "messages the email sink did not send: same dedupe key in this run or within the window"),
         ("alerts_sent", "per-record alerts (slack, webhook, pagerduty sinks) delivered"),
         ("alerts_failed", "per-record alerts that could not be delivered"),
         ("alerts_deduplicated", "per-record alerts not sent: same dedupe key in this run or within the window"),

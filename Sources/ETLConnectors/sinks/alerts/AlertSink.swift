@@ -20,17 +20,7 @@ public final class AlertSink: Sink {
         doc: "Message template over the record's fields (plus `pipeline` and `run_id`).", example: "\"{{ sku }}: {{ qty }} left\"")
     static let maxPerRun = OptionKey<Int>("max_per_run", default: 100,
         doc: "At most this many messages a run; the others are logged, counted in `alerts_over_limit` and not remembered, so a later run sends them.")
-    enum Dedupe {
-        static let key = OptionKey<String>("key", required: true, doc: "Template: records with the same key share one message per window.", example: "\"{{ sku }}\"")
-        static let window = OptionKey<Double>("window", .duration, default: 3600, doc: "No second message for a key within this long, across runs.", example: "1h")
-        static let database = OptionKey<String?>("database", .secret,
-            doc: "Where `etl_alerts_sent` remembers sent keys (default: the pipeline's `database`).", example: "${DATABASE_URL}")
-    }
-    static let dedupe = OptionKey<Options?>("dedupe", [Dedupe.key, Dedupe.window, Dedupe.database],
-        doc: "De-duplication by key over a time window, remembered in the database (`etl_alerts_sent`).",
-        example: "{key: \"{{ sku }}\", window: 1h}")
-
-    static let perRecordOptions: [any OptionDeclaration] = [when, title, message, maxPerRun, dedupe]
+    static let perRecordOptions: [any OptionDeclaration] = [when, title, message, maxPerRun, AlertDedupe.option]
 
     /// The sink spec of a notifier: its options, then the per-record ones.
     public static func spec(for notifier: any NotifierConnector.Type) -> ConnectorSpec {
@@ -79,9 +69,7 @@ public final class AlertSink: Sink {
     let title: Template
     let message: Template
     let maxPerRun: Int
-    let dedupeKey: Template?
-    let dedupeWindow: Double
-    let dedupeDatabase: String?
+    let dedupe: AlertDedupe?
     let pipeline: String
     /// Required notifier options left empty (an unset variable a notifier shares): nothing to send to.
     let unconfigured: [String]
@@ -107,18 +95,7 @@ public final class AlertSink: Sink {
         message = try template(Self.message, in: options)
         maxPerRun = options[Self.maxPerRun]
         guard maxPerRun > 0 else { throw options.error(Self.maxPerRun, "max_per_run must be at least 1") }
-        if let d = options[Self.dedupe] {
-            dedupeKey = try template(Dedupe.key, in: d)
-            dedupeWindow = d[Dedupe.window]
-            guard dedupeWindow > 0 else { throw d.error(Dedupe.window, "dedupe window must be longer than 0") }
-            dedupeDatabase = d[Dedupe.database] ?? context.pipelineDatabase
-            if dedupeDatabase == nil {
-                throw options.error(Self.dedupe, "\(name) dedupe needs a database to remember sent alerts in",
-                                    hint: "set the pipeline's `database:` or `dedupe.database`")
-            }
-        } else {
-            dedupeKey = nil; dedupeWindow = 0; dedupeDatabase = nil
-        }
+        dedupe = try AlertDedupe(options, alert: name, context: context)
     }
 
     public var configurationWarnings: [String] { notifier.configurationWarnings }
@@ -144,7 +121,7 @@ public final class AlertSink: Sink {
                 title: redact(title.render(record: record.fields, variables: run, now: context.startedAt)),
                 text: redact(message.render(record: record.fields, variables: run, now: context.startedAt)),
                 variables: variables)
-            let key = dedupeKey?.render(record: record.fields, variables: run, now: context.startedAt)
+            let key = dedupe?.render(record.fields, run, now: context.startedAt)
             pending.append(Pending(position: record.position, key: key, notification: notification))
         }
     }
@@ -167,20 +144,14 @@ public final class AlertSink: Sink {
         var store: AlertsSent?
         defer { store?.close() }
         let ready = due.count
-        if dedupeKey != nil {
-            var seen = Set<String>()
-            due = due.filter { seen.insert($0.key ?? "").inserted }
-            if !context.dryRun, let dedupeDatabase {
-                do {
-                    let s = try AlertsSent(url: dedupeDatabase, pipeline: pipeline, alert: name)
-                    store = s
-                    let recent = try s.recent(due.compactMap(\.key), window: dedupeWindow)
-                    due = due.filter { !recent.contains($0.key ?? "") }
-                } catch {
-                    context.logger.error("\(name): could not read \(AlertsSent.table) (\(error)); no alert sent, so none is sent twice")
-                    context.metrics.add("alerts_failed", due.count)
-                    return
-                }
+        if let dedupe, !context.dryRun {
+            do {
+                let (fresh, opened) = try dedupe.due(due) { $0.key ?? "" }
+                due = fresh; store = opened
+            } catch {
+                context.logger.error("\(name): could not read \(AlertsSent.table) (\(error)); no alert sent, so none is sent twice")
+                context.metrics.add("alerts_failed", due.count)
+                return
             }
         }
         context.metrics.add("alerts_deduplicated", ready - due.count)
