@@ -126,6 +126,15 @@ final class SyncHealthTests: XCTestCase {
         let types = Set((report["issues"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String })
         XCTAssertEqual(types, ["pending_conflicts", "rejects", "queue_age", "dead_events"])
 
+        // A second pipeline on the same database shows the counts, but the conflicts are one issue.
+        let quiet = try pipeline("quiet", health: "health: {max_pending_conflicts: 2}")
+        try ledgerRow("quiet", "completed", minutesAgo: 5)
+        let both = try status([busy, quiet], "json")
+        let bothReport = try JSONSerialization.jsonObject(with: Data(both.stdout.utf8)) as? [String: Any] ?? [:]
+        let conflictIssues = (bothReport["issues"] as? [[String: Any]] ?? []).filter { $0["type"] as? String == "pending_conflicts" }
+        XCTAssertEqual(conflictIssues.count, 1, both.stdout)
+        XCTAssertEqual((bothReport["pipelines"] as? [[String: Any]])?.last?["conflicts_pending"] as? Int, 3)
+
         // A run still marked `running` long past its timeout: unhealthy.
         try ledgerRow("busy", "running", minutesAgo: 120)
         let stuck = try status([busy])

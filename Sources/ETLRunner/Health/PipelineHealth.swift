@@ -32,6 +32,9 @@ public struct PipelineHealth: Sendable {
     public var conflictsPending: Int?
     public var conflictsEscalated: Int?
     public var issues: [HealthIssue] = []
+    /// Which database the figures come from (never printed: it may hold a password), so
+    /// database-wide figures (conflicts) are judged once per database.
+    var database: String?
 
     public var status: HealthStatus { issues.map(\.severity).max() ?? .healthy }
 
@@ -48,6 +51,7 @@ public struct PipelineHealth: Sendable {
     static func check(_ spec: PipelineSpec, now: Date, redactor: Redactor) -> PipelineHealth {
         var h = PipelineHealth(name: spec.name, file: spec.file)
         h.schedule = spec.schedule?.expression
+        h.database = spec.ledger?.database
         guard let ledger = spec.ledger, !ledger.database.isEmpty else {
             h.issues.append(HealthIssue(pipeline: spec.name, type: "no_ledger", severity: .degraded,
                                         message: "\(spec.name) has no database (or its DATABASE variable is unset): its runs cannot be checked"))

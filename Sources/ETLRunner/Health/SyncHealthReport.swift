@@ -31,6 +31,15 @@ public struct SyncHealthReport: Sendable {
             }
             pipelines.append(PipelineHealth.check(spec, now: now, redactor: redactor))
         }
+        // sync_conflicts belongs to a database, not a pipeline: its issues are raised once per
+        // database, on the first pipeline (in file order) that uses it; the counts stay on each.
+        var judged = Set<String>()
+        for i in pipelines.indices {
+            guard let database = pipelines[i].database else { continue }
+            if !judged.insert(database).inserted {
+                pipelines[i].issues.removeAll { $0.type == "pending_conflicts" || $0.type == "escalated_conflicts" }
+            }
+        }
         return SyncHealthReport(checkedAt: now, pipelines: pipelines)
     }
 
