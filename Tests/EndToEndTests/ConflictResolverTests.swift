@@ -26,7 +26,8 @@ final class ConflictResolverTests: XCTestCase {
               ('C-2', 'crm', 'Bob', 'Ray', 'bob@local.example', '200', '2026-01-01T10:05:00Z'),
               ('C-3', 'crm', 'Cy', 'Fox', 'cy@new.example', '300', '2026-01-01T10:00:05Z'),
               ('C-4', 'crm', 'Di', 'Ng', 'di@local.example', '400', '2026-01-01T10:00:10Z'),
-              ('C-5', 'crm', 'Ed', 'Oz', 'ed@local.example', '500', '2026-01-01T10:09:00Z');
+              ('C-5', 'crm', 'Ed', 'Oz', 'ed@local.example', '500', '2026-01-01T10:09:00Z'),
+              ('C-6', 'crm', 'Flo', 'Pe', 'flo@local.example', '600', '2026-01-01T10:00:00Z');
             INSERT INTO accounts (external_id, name) VALUES ('A-1', 'Acme');
             INSERT INTO sync_conflicts (record_type, record_id, source, local_data, remote_data, original_data,
                                         local_timestamp, remote_timestamp, event, created_at) VALUES
@@ -43,7 +44,9 @@ final class ConflictResolverTests: XCTestCase {
               ('account', 'A-1', 'crm', '{"name": "Acme"}', '{"name": "Acme Corp"}', '{"name": "Acme"}',
                '2026-01-01T10:00:00Z', '2026-01-01T11:00:00Z', 'updated', now() - interval '1 min'),
               ('contact', 'C-5', 'crm', '{"first_name": "Eddie"}', '{"first_name": "Ed"}', null,
-               '2026-01-01T10:09:00Z', '2026-01-01T10:00:00Z', 'updated', now());
+               '2026-01-01T10:09:00Z', '2026-01-01T10:00:00Z', 'updated', now()),
+              ('contact', 'C-6', 'crm', '{"first_name": "Flo"}', null, '{"first_name": "Flo"}',
+               '2026-01-01T10:00:00Z', '2026-01-01T10:30:00Z', 'deleted', now());
             """)
     }
 
@@ -101,6 +104,10 @@ final class ConflictResolverTests: XCTestCase {
         // An account: remote newer, applied to accounts.
         XCTAssertEqual(try conflict("A-1"), ["resolved", "automatic", "timestamp", "remote", "t", "f"])
         XCTAssertEqual(try db.scalar("SELECT name FROM accounts WHERE external_id = 'A-1'"), "Acme Corp")
+        // A remote delete, newer: the local row is soft-deleted.
+        XCTAssertEqual(try conflict("C-6"), ["resolved", "automatic", "timestamp", "remote", "t", "f"])
+        XCTAssertEqual(try db.query("SELECT deleted_at IS NOT NULL, deleted_from FROM contacts WHERE external_id = 'C-6'"), [["t", "crm"]])
+        XCTAssertEqual(try db.scalar("SELECT deleted_at IS NULL FROM contacts WHERE external_id = 'C-1'"), "t")
         // The CRM refused C-5's push: it stays pending for the next run, and the run says why.
         XCTAssertEqual(try conflict("C-5"), ["pending", "", "", "", "f", "f"])
         XCTAssertTrue(first.output.contains("422"), first.output)
