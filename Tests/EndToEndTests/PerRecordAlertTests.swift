@@ -12,7 +12,8 @@ final class PerRecordAlertTests: XCTestCase {
     override func setUpWithError() throws {
         db = try TestDatabase()
         peer = try HTTPPeer(routes: ["/slack": [["status": 200, "body": "ok"]],
-                                    "/v2/enqueue": [["status": 202, "body": "{\"status\": \"success\"}"]]])
+                                    "/v2/enqueue": [["status": 202, "body": "{\"status\": \"success\"}"]],
+                                    "/hook": [["status": 204]]])
         dir = TestEnvironment.temporaryDirectory()
         try db.query("CREATE TABLE stock (sku TEXT PRIMARY KEY, qty INT NOT NULL)")
         try """
@@ -36,6 +37,10 @@ final class PerRecordAlertTests: XCTestCase {
             dedup_key: "out-of-stock/{{ sku }}"
             title: "Out of stock"
             message: "{{ sku }} is sold out"
+          - type: webhook
+            url: ${ALERT_HOOK_URL}
+            when: qty == 0
+            message: "{{ sku }} is sold out"
         """.write(toFile: dir + "/alerts.yaml", atomically: true, encoding: .utf8)
     }
 
@@ -48,7 +53,8 @@ final class PerRecordAlertTests: XCTestCase {
         try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/stock.ndjson", atomically: true, encoding: .utf8)
         return try Command.run(TestEnvironment.etlBinary, ["run", dir + "/alerts.yaml"] + extra,
                                environment: ["DATABASE_URL": db.url, "SLACK_WEBHOOK_URL": peer.url + "/slack",
-                                             "PAGERDUTY_ROUTING_KEY": "pd-routing-4242", "PAGERDUTY_URL": peer.url + "/v2/enqueue"],
+                                             "PAGERDUTY_ROUTING_KEY": "pd-routing-4242", "PAGERDUTY_URL": peer.url + "/v2/enqueue",
+                                             "ALERT_HOOK_URL": peer.url + "/hook"],
                                timeout: 60)
     }
 
@@ -80,6 +86,13 @@ final class PerRecordAlertTests: XCTestCase {
         XCTAssertEqual(payload["source"] as? String, "low-stock-alerts")
         XCTAssertEqual((payload["custom_details"] as? [String: Any])?["sku"] as? String, "A")
         XCTAssertFalse(first.output.contains("pd-routing-4242"), first.output)
+        // The webhook sink posts the record's fields with the rendered message.
+        let hook = peer.bodies(path: "/hook").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertEqual(hook.count, 1)
+        XCTAssertEqual(hook.first?["sku"] as? String, "A")
+        XCTAssertEqual(hook.first?["qty"] as? Int, 0)
+        XCTAssertEqual(hook.first?["text"] as? String, "A is sold out")
+        XCTAssertEqual(hook.first?["pipeline"] as? String, "low-stock-alerts")
 
         // The same stock an hour later is "within the window": A and B are not sent again, D now is.
         let second = try run(stock)

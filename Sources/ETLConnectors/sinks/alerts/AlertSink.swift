@@ -14,7 +14,7 @@ public final class AlertSink: Sink {
     static let when = OptionKey<String?>("when", .expression,
         doc: "Only records for which this holds get a message; the others are ignored (not rejected).", example: "qty < reorder_level")
     static let title = OptionKey<String>("title", default: "",
-        doc: "Title template over the record (Slack shows it bold, PagerDuty puts it first in the summary, email uses it as subject).",
+        doc: "Title template over the record (Slack shows it bold above the message, PagerDuty puts it first in the summary, webhook sends it as `title`).",
         example: "\"Low stock: {{ sku }}\"")
     static let message = OptionKey<String>("message", required: true,
         doc: "Message template over the record's fields (plus `pipeline` and `run_id`).", example: "\"{{ sku }}: {{ qty }} left\"")
