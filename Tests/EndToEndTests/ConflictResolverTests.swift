@@ -46,7 +46,9 @@ final class ConflictResolverTests: XCTestCase {
               ('contact', 'C-5', 'crm', '{"first_name": "Eddie"}', '{"first_name": "Ed"}', null,
                '2026-01-01T10:09:00Z', '2026-01-01T10:00:00Z', 'updated', now()),
               ('contact', 'C-6', 'crm', '{"first_name": "Flo"}', null, '{"first_name": "Flo"}',
-               '2026-01-01T10:00:00Z', '2026-01-01T10:30:00Z', 'deleted', now());
+               '2026-01-01T10:00:00Z', '2026-01-01T10:30:00Z', 'deleted', now()),
+              ('contact', 'C-99', 'crm', '{"first_name": "Gus"}', '{"first_name": "Gustav"}', null,
+               '2026-01-01T10:00:00Z', '2026-01-01T10:30:00Z', 'updated', now());
             """)
     }
 
@@ -112,23 +114,28 @@ final class ConflictResolverTests: XCTestCase {
         XCTAssertEqual(try conflict("C-5"), ["pending", "", "", "", "f", "f"])
         XCTAssertTrue(first.output.contains("422"), first.output)
 
-        // One mail to the data admin and one Slack message, for C-4 only.
+        // No local row to apply a remote winner to: escalated, not silently "resolved".
+        XCTAssertEqual(try conflict("C-99"), ["escalated", "", "missing_local_row", "escalate", "f", "t"])
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM contacts WHERE external_id = 'C-99'"), "0")
+
+        // One mail to the data admin and one Slack message per escalation: C-4 and C-99.
         let mails = mail.messages()
-        XCTAssertEqual(mails.count, 1, "\(mails)")
+        XCTAssertEqual(mails.count, 2, "\(mails)")
         XCTAssertEqual(mails.first?["rcpt_to"] as? [String], ["data-admin@example.com"])
         let text = mails.first?["data"] as? String ?? ""
         XCTAssertTrue(text.contains("Subject: Sync Conflict: contact #C-4"), text)
         XCTAssertTrue(text.contains("Local changes: email"), text)
+        XCTAssertTrue((mails.last?["data"] as? String ?? "").contains("Subject: Sync Conflict: contact #C-99"))
         let posts = slack.bodies(path: "/slack")
-        XCTAssertEqual(posts.count, 1, "\(posts)")
+        XCTAssertEqual(posts.count, 2, "\(posts)")
         XCTAssertTrue(posts.first?.contains("contact #C-4") ?? false, "\(posts)")
         XCTAssertFalse(first.output.contains("crm-key-771"))
 
         // The second run: the escalated conflict is not mailed or posted again; C-5 is retried.
         let second = try runResolver()
         XCTAssertEqual(second.exitCode, 0, second.output)
-        XCTAssertEqual(mail.messages().count, 1)
-        XCTAssertEqual(slack.bodies(path: "/slack").count, 1)
+        XCTAssertEqual(mail.messages().count, 2)
+        XCTAssertEqual(slack.bodies(path: "/slack").count, 2)
         XCTAssertEqual(crm.requests(path: "/api/contacts/C-2").count, 1)
         XCTAssertEqual(crm.requests(path: "/api/contacts/C-5").count, 2)
         XCTAssertEqual(try conflict("C-4"), ["escalated", "", "manual", "escalate", "f", "t"])
@@ -144,6 +151,6 @@ final class ConflictResolverTests: XCTestCase {
         XCTAssertEqual(third.exitCode, 0, third.output)
         XCTAssertEqual(try conflict("C-1"), ["resolved", "automatic", "source_priority", "remote", "t", "f"])
         XCTAssertEqual(try db.scalar("SELECT email FROM contacts WHERE external_id = 'C-1'"), "ann@crm.example")
-        XCTAssertEqual(mail.messages().count, 1)
+        XCTAssertEqual(mail.messages().count, 2)
     }
 }
