@@ -153,4 +153,27 @@ final class ConflictResolverTests: XCTestCase {
         XCTAssertEqual(try db.scalar("SELECT email FROM contacts WHERE external_id = 'C-1'"), "ann@crm.example")
         XCTAssertEqual(mail.messages().count, 2)
     }
+
+    func testFiftyOldestPendingConflictsARunTheRestNextRun() throws {
+        try db.query("""
+            DELETE FROM sync_conflicts;
+            INSERT INTO accounts (external_id, name) SELECT 'B-' || n, 'Old ' || n FROM generate_series(1, 55) n;
+            INSERT INTO sync_conflicts (record_type, record_id, source, local_data, remote_data, original_data,
+                                        local_timestamp, remote_timestamp, event, created_at)
+            SELECT 'account', 'B-' || n, 'crm', '{"name": "Old"}', jsonb_build_object('name', 'New ' || n), null,
+                   '2026-01-01T10:00:00Z', '2026-01-01T11:00:00Z', 'updated', now() - make_interval(mins => 100 - n)
+            FROM generate_series(1, 55) n;
+            """)
+        let first = try runResolver()
+        XCTAssertEqual(first.exitCode, 0, first.output)
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM sync_conflicts WHERE status = 'resolved'"), "50")
+        // Oldest first: the five created last are the ones left.
+        XCTAssertEqual(try db.query("SELECT record_id FROM sync_conflicts WHERE status = 'pending' ORDER BY id").map { $0[0] },
+                       ["B-51", "B-52", "B-53", "B-54", "B-55"])
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM accounts WHERE name LIKE 'New %'"), "50")
+        let second = try runResolver()
+        XCTAssertEqual(second.exitCode, 0, second.output)
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM sync_conflicts WHERE status = 'pending'"), "0")
+        XCTAssertEqual(try db.scalar("SELECT name FROM accounts WHERE external_id = 'B-55'"), "New 55")
+    }
 }
