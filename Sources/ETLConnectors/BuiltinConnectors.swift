@@ -13,13 +13,17 @@ public enum BuiltinConnectors {
 
     static let sinks: [any SinkConnector.Type] = [StdoutSink.self, FileSink.self, PostgresSink.self, ExecSink.self, EmailSink.self, HTTPSink.self]
 
-    static let notifiers: [any NotifierConnector.Type] = [SlackNotifier.self, WebhookNotifier.self, EmailNotifier.self]
+    static let notifiers: [any NotifierConnector.Type] = [SlackNotifier.self, WebhookNotifier.self, EmailNotifier.self, PagerDutyNotifier.self]
 
     public static func register(into registry: ConnectorRegistry) {
         sources.forEach(registry.register)
         transforms.forEach(registry.register)
         sinks.forEach(registry.register)
         notifiers.forEach(registry.register)
+        // Every notifier doubles as a per-record sink, except email: its sink is EmailSink (templated recipients).
+        for notifier in notifiers where registry.lookup(.sink, notifier.spec.name) == nil {
+            AlertSink.register(notifier, into: registry)
+        }
     }
 
     public static func makeRegistry() -> ConnectorRegistry {

@@ -214,6 +214,7 @@ struct SpecBuilder {
                                 source: source, transforms: transforms, sinks: sinks, notifiers: notifiers,
                                 setup: setup, ledger: ledger, lock: lock, rejects: rejects, vars: vars, baseDirectory: baseDirectory)
         spec.commit = top.string("commit").flatMap(CommitMode.init(rawValue:)) ?? .run
+        spec.health = HealthSpec(top.object("health"))
         return spec
     }
 

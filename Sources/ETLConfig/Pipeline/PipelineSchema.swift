@@ -23,6 +23,7 @@ public enum PipelineSchema {
         OptionSpec("sinks", .any, doc: "Several sink stages; each may take only records of one `route`."),
         OptionSpec("notify", .any, doc: "Notifiers with `when:` rules evaluated on the run's variables."),
         OptionSpec("rejects", .object(rejectsOptions), doc: "What to do with records that fail validation."),
+        OptionSpec("health", .block(HealthSpec.options), doc: "Thresholds for `etl status` and the `sync_health` source (lag, failures, rejects, inbox, conflicts); each has a default."),
     ]
 
     public static let ledgerOptions: [OptionSpec] = [
@@ -56,6 +57,11 @@ public enum PipelineSchema {
         ("inserted", "rows inserted"), ("updated", "rows updated"), ("deleted", "rows deleted"),
         ("conflicts", "records a postgres sink did not apply because the row is newer (`newer_than`)"),
         ("emails_sent", "messages the email sink delivered"), ("emails_failed", "messages the email sink could not deliver"),
+        ("emails_deduplicated", "messages the email sink did not send: same dedupe key in this run or within the window"),
+        ("alerts_sent", "per-record alerts (slack, webhook, pagerduty sinks) delivered"),
+        ("alerts_failed", "per-record alerts that could not be delivered"),
+        ("alerts_deduplicated", "per-record alerts not sent: same dedupe key in this run or within the window"),
+        ("alerts_over_limit", "per-record alerts past max_per_run, left for a later run"),
         ("pages_fetched", "pages the http source read"),
         ("requests_sent", "requests the http transform and sink put on the wire, retries included"),
         ("requests_succeeded", "requests answered with a `success_status`"),
