@@ -13,7 +13,7 @@ struct ETLCommand: ParsableCommand {
         5 data committed but the ledger row or the saved cursor could not be written.
         """,
         version: BuildInfo.versionText,
-        subcommands: [RunCommand.self, ValidateCommand.self, StatusCommand.self, ListConnectorsCommand.self, DescribeCommand.self, DocsCommand.self,
+        subcommands: [RunCommand.self, ValidateCommand.self, StatusCommand.self, ServeCommand.self, InboxCommand.self, ListConnectorsCommand.self, DescribeCommand.self, DocsCommand.self,
                       HistoryCommand.self, StateCommand.self, CrontabCommand.self, GraphCommand.self, TestCommand.self])
 
     /// Usage mistakes (a missing argument, an unknown flag) exit 2 like any other

@@ -31,6 +31,8 @@ public struct PipelineSpec {
 
     /// The pipeline's own `database:` (where its ledger, lock and setup live), if it has one.
     public var database: String? { ledger?.database ?? lock?.database ?? setup?.database }
+    /// `trigger:` — a webhook pipeline, fed by `etl serve` instead of `etl run`.
+    public var trigger: TriggerSpec?
 }
 
 /// One stage: which connector and its typed options.
