@@ -1,6 +1,7 @@
 import Foundation
 import ETLCore
 import ETLPostgres
+import struct ETLExpr.Expression
 
 /// Writes records to a PostgreSQL table in one transaction: batches are COPYed
 /// into a temp staging table, then applied with set-based SQL (see
@@ -45,7 +46,7 @@ public final class PostgresSink: SinkConnector {
         Duplicate keys in one run: the last record wins (logged as a warning). Records whose lookup finds no row, \
         or whose values do not fit the column types, are rejected with their position and reason.
         """,
-        options: [database, table, mode, key, columns, lookup, compare, defaults, keepExistingOnNull, syncedAt, changedAt,
+        options: [when, database, table, mode, key, columns, lookup, compare, defaults, keepExistingOnNull, syncedAt, changedAt,
                   flagTimestamps, newerThan, onConflict, conflicts, deletedColumn, softDeleteSet, undelete],
         example: """
         sink:
@@ -73,11 +74,13 @@ public final class PostgresSink: SinkConnector {
     var staged = 0
     var preRejects: [Rejection] = []
     let dryRun: Bool
+    let condition: Expression?
 
     public init(options: Options, context: BuildContext) throws {
         url = options[Self.database]
         plan = try PostgresApplyPlan(options: options)
         dryRun = context.dryRun
+        condition = try Self.condition(options)
     }
 
     public func checkConnection() throws {
@@ -111,7 +114,7 @@ public final class PostgresSink: SinkConnector {
         // Each record goes straight from its fields into the COPY buffer.
         staged += try context.metrics.time("sink_copy") {
             try c.copyIn(plan.copySQL) { writer in
-                for record in batch.records {
+                for record in selected(batch, context) {
                     if let reason = PostgresApplyPlan.stagingRow(record, stagedFields, into: &row) {
                         preRejects.append(Rejection(record: record, stage: "postgres sink", reasons: [reason]))
                         continue
