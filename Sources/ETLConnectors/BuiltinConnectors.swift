@@ -4,7 +4,7 @@ import ETLCore
 /// file (or folder) and one line here. Manifests from `connectors/` and
 /// external executables are added by the runner.
 public enum BuiltinConnectors {
-    static let sources: [any SourceConnector.Type] = [FileSource.self, HTTPSource.self, ExecSource.self, PostgresSource.self]
+    static let sources: [any SourceConnector.Type] = [FileSource.self, HTTPSource.self, ExecSource.self, PostgresSource.self, WebhookSource.self]
 
     static let transforms: [any TransformConnector.Type] = [
         ValidateTransform.self, MapTransform.self, FilterTransform.self, DedupeTransform.self,

@@ -15,12 +15,16 @@ final class Execution {
     private let rejectsContext: RunContext
     private let rejects: RejectStream
     private let previewLimit: Int
-    /// Saves the cursor in the same transaction as the sinks (nil: no state database).
-    private let checkpoint: StateCheckpoint?
+    /// Writes of its own in the sinks' transaction, committed last: the saved cursor, the inbox marks.
+    private let checkpoint: ExecutionParticipant?
+    /// Sees every record refused in this execution (an inbox batch tells its events apart by them).
+    var rejectionObserver: ((Rejection) -> Void)?
+    /// Sees every batch handed to the sinks (an on_commit answer is computed from its last record).
+    var sinkBatchObserver: ((Batch) -> Void)?
     /// The first records after transforms, for `--dry-run`.
     private(set) var preview: [Record] = []
 
-    init(plan: PipelinePlan, context: RunContext, previewLimit: Int, checkpoint: StateCheckpoint? = nil) {
+    init(plan: PipelinePlan, context: RunContext, previewLimit: Int, checkpoint: ExecutionParticipant? = nil) {
         self.plan = plan; self.context = context; self.previewLimit = previewLimit; self.checkpoint = checkpoint
         rejectsContext = context.separateTransactions()
         rejects = RejectStream(policy: plan.spec.rejects, sink: plan.rejectSink, context: rejectsContext)
@@ -39,7 +43,7 @@ final class Execution {
         // One object serves every unit of a run (each batch of `commit: batch`): the rejects'
         // own context and the log limit span the run; only these flags are per unit.
         rejectsPrepared = false; rejectsCommitted = false
-        context.rejectHandler = { [rejects] in rejects.add($0) }
+        context.rejectHandler = { [weak self] in self?.reject($0) }
         do {
             try open()
             try feed { batch in
@@ -55,6 +59,11 @@ final class Execution {
             keepRejects()
             throw error
         }
+    }
+
+    private func reject(_ r: Rejection) {
+        rejects.add(r)
+        rejectionObserver?(r)
     }
 
     /// Counted once committed, so a rolled-back run says it wrote nothing.
@@ -76,13 +85,14 @@ final class Execution {
         var current = batch
         for (_, transform) in plan.transforms[index...] {
             let out = try transform.process(current, context)
-            out.rejects.forEach(rejects.add)
+            out.rejects.forEach(reject)
             current = out.batch
             if current.isEmpty { return }
         }
         if context.dryRun && preview.count < previewLimit {
             preview += current.records.prefix(previewLimit - preview.count)
         }
+        sinkBatchObserver?(current)
         // A sink with `route:` takes its route's records; a sink without one takes
         // every record, however many sinks there are.
         for (stage, sink) in plan.sinks {
@@ -99,7 +109,7 @@ final class Execution {
     private func finish() throws -> SinkReport {
         for i in plan.transforms.indices {
             let out = try plan.transforms[i].transform.finish(context)
-            out.rejects.forEach(rejects.add)
+            out.rejects.forEach(reject)
             if !out.batch.isEmpty { try push(out.batch, from: i + 1) }
         }
         try context.checkCancelled()
@@ -110,7 +120,7 @@ final class Execution {
             context.logger.info("sink \(stage.label): \(r.written) written, \(r.inserted) inserted, \(r.updated) updated, \(r.deleted) deleted")
             total.written += r.written; total.changed += r.changed
             total.inserted += r.inserted; total.updated += r.updated; total.deleted += r.deleted
-            r.rejects.forEach(rejects.add)
+            r.rejects.forEach(reject)
         }
         try prepareRejects()
         try context.checkCancelled()

@@ -58,6 +58,11 @@ struct RunCommand: ParsableCommand {
             logger.error("\(pipeline): invalid pipeline, nothing was run")
             throw ExitCode(RunExitCode.invalidConfig.rawValue)
         }
+        if spec.trigger != nil {
+            logger.error("\(pipeline): \(spec.name) is a webhook pipeline: its input arrives over HTTP, so `etl run` has nothing to read. "
+                         + "Serve it with `etl serve \(pipeline)`; stored events are handled with `etl inbox`.")
+            throw ExitCode(RunExitCode.invalidConfig.rawValue)
+        }
         let buildErrors = PipelineValidation.buildCheck(spec, registry: registry)
         if !buildErrors.isEmpty {
             for d in buildErrors { logger.error(d.description) }

@@ -17,6 +17,7 @@ public enum PipelineSchema {
         OptionSpec("setup", .list(.string), doc: "SQL files run before every run (idempotent DDL), relative to the pipeline file.", example: "[../sql/inventory.sql]"),
         OptionSpec("ledger", .object(ledgerOptions), doc: "Run ledger table: a row per run, `running` then `completed`/`failed`."),
         OptionSpec("lock", .object(lockOptions), doc: "Overlap control with a PostgreSQL advisory lock (on by default when `database` is set)."),
+        OptionSpec("trigger", .any, doc: "Webhook pipelines: where `etl serve` receives the requests that are the source (see docs/webhooks.md)."),
         OptionSpec("source", .any, required: true, doc: "The source stage: `type:` plus that connector's options."),
         OptionSpec("transforms", .any, doc: "Transform stages, applied in order."),
         OptionSpec("sink", .any, doc: "The sink stage (or use `sinks:` for several)."),
@@ -49,7 +50,7 @@ public enum PipelineSchema {
     /// Run variables that notifier rules and ledger columns may name.
     public static let runVariables: [(name: String, doc: String)] = [
         ("pipeline", "pipeline name"), ("run_id", "this run's id"),
-        ("status", "running, completed, failed, partial or overlap"), ("error", "error message of a failed run"),
+        ("status", "running, completed, failed, partial or overlap; dead_letter for a webhook event given up on"), ("error", "error message of a failed run"),
         ("started_at", "start time"), ("duration", "seconds since the start (compare with `15m`)"),
         ("records_read", "records the source produced"), ("records_rejected", "records refused by any stage"),
         ("records_written", "valid records applied by the sinks"), ("items_changed", "rows inserted or really changed"),
@@ -61,6 +62,7 @@ public enum PipelineSchema {
         ("requests_succeeded", "requests answered with a `success_status`"),
         ("requests_failed", "requests that failed for good (their records were rejected)"),
         ("api_latency_ms", "HTTP source latency"), ("archive_path", "where the raw payload was archived"),
-        ("duration_ms", "run duration in milliseconds"), ("dry_run", "true under --dry-run"),
+        ("duration_ms", "run duration in milliseconds"),
+        ("event_id", "webhook pipelines: the inbox event of a dead_letter notification"), ("dry_run", "true under --dry-run"),
     ]
 }

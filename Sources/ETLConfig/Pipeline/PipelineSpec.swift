@@ -26,6 +26,8 @@ public struct PipelineSpec {
     public var commit: CommitMode = .run
     /// Secret values of this pipeline (see `PipelineLoader.Result.secrets`): its runs redact them.
     public var secrets: [String] = []
+    /// `trigger:` — a webhook pipeline, fed by `etl serve` instead of `etl run`.
+    public var trigger: TriggerSpec?
 }
 
 /// One stage: which connector and its typed options.
