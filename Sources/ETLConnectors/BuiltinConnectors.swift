@@ -8,7 +8,7 @@ public enum BuiltinConnectors {
 
     static let transforms: [any TransformConnector.Type] = [
         ValidateTransform.self, MapTransform.self, FilterTransform.self, DedupeTransform.self,
-        CoerceTransform.self, ExplodeTransform.self, RouteTransform.self, LookupTransform.self, HTTPTransform.self,
+        CoerceTransform.self, ExplodeTransform.self, RouteTransform.self, LookupTransform.self, HTTPTransform.self, PostgresWriteTransform.self,
     ]
 
     static let sinks: [any SinkConnector.Type] = [StdoutSink.self, FileSink.self, PostgresSink.self, ExecSink.self, EmailSink.self, HTTPSink.self]

@@ -108,6 +108,7 @@ extension PostgresApplyPlan {
         } else {
             select += columns.map { "s.\(q($0.column))" }
         }
+        select += conflictRecord?.extras.map { "s.\(q($0.column))" } ?? []
         select.append("\(key.first.map { "t.\(q($0))" } ?? "NULL") IS NULL AS _new")
         select.append("\(changeCondition(incoming)) AS _changed")
         if checksConflicts, let newerThan {

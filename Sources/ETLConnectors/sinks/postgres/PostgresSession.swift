@@ -52,6 +52,14 @@ public final class PostgresSession {
         return (session, ordinal)
     }
 
+    /// The run's open transaction on `url`, without joining it: for stages that write
+    /// inside the sinks' transaction but do not commit it (the `postgres` transform).
+    /// Nil when no `postgres` sink of the run writes to that database.
+    public static func active(url: String, context: RunContext) -> PostgresSession? {
+        struct NoSession: Error {}
+        return try? context.resources.shared("postgres-session|" + url, make: { () throws -> PostgresSession in throw NoSession() })
+    }
+
     /// The last participant's commit makes everything visible (or, in a dry run, throws it away).
     public func commit(dryRun: Bool) throws {
         lock.lock()
