@@ -43,6 +43,10 @@ public protocol Sink: Stage {
     func prepare(_ context: RunContext) throws -> SinkReport
     func commit(_ context: RunContext) throws
     func rollback(_ context: RunContext)
+    /// Called once everything the execution wrote is committed — the shared PostgreSQL
+    /// transaction, the cursor and the rejects included: where effects that cannot be
+    /// rolled back (mail, alerts) belong. The data is in, so it cannot fail the run.
+    func didCommit(_ context: RunContext)
 }
 
 /// What a sink did, merged into the run's metrics and ledger row.
@@ -73,4 +77,8 @@ public struct RunNotification: Sendable {
 
 public extension Transform {
     func finish(_ context: RunContext) throws -> TransformOutput { TransformOutput(Batch()) }
+}
+
+public extension Sink {
+    func didCommit(_ context: RunContext) {}
 }
