@@ -61,6 +61,8 @@ final class Execution {
             let total = try finish()
             try commit()
             count(total)
+            // Only now is the data in: sinks with effects that cannot roll back act.
+            for (_, sink) in plan.sinks { sink.didCommit(context) }
             return total
         } catch {
             rollback()

@@ -114,6 +114,21 @@ final class PerRecordAlertTests: XCTestCase {
         XCTAssertEqual(try db.scalar("SELECT count(*) FROM stock WHERE sku = 'E'"), "0")
     }
 
+    /// The alerts wait for the transaction's COMMIT itself: a deferred foreign key that fails
+    /// only at COMMIT fails the run, and no one is alerted about rows that never landed.
+    func testACommitThatFailsSendsNoAlert() throws {
+        try db.query("""
+            CREATE TABLE warehouses (id INT PRIMARY KEY);
+            ALTER TABLE stock ADD COLUMN warehouse INT REFERENCES warehouses (id) DEFERRABLE INITIALLY DEFERRED;
+            """)
+        let failed = try run([#"{"sku": "A", "qty": 0, "warehouse": 7}"#],
+                             ["--set", "sinks.0.columns={sku: sku, qty: qty, warehouse: warehouse}"])
+        XCTAssertEqual(failed.exitCode, 1, failed.output)
+        XCTAssertTrue(failed.output.contains("warehouse"), failed.output)
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM stock"), "0")
+        XCTAssertEqual(peer.requests().count, 0, "\(peer.requests())")
+    }
+
     func testEmailSinkDedupesByKeyAcrossRuns() throws {
         let mail = try SMTPPeer()
         defer { mail.stop() }

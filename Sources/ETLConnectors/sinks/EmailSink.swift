@@ -6,9 +6,8 @@ import struct ETLExpr.Expression
 
 /// Sends one e-mail per record (shipping confirmations, status changes) over SMTP.
 ///
-/// Messages are rendered while records flow (`write`), but sent only in `commit`,
-/// which the runner calls after every sink prepared: a run that fails sends nothing.
-/// Mail cannot be rolled back, so list this sink after the database sinks.
+/// Messages are rendered while records flow (`write`), but sent only in `didCommit`,
+/// which the runner calls once the run's data committed: a run that fails sends nothing.
 public final class EmailSink: SinkConnector {
     static let from = SMTPOptions.from(example: "\"Shop <orders@example.com>\"")
     static let to = OptionKey<String>("to", required: true, doc: "Recipient template, rendered per record; several addresses may be separated by commas.", example: "\"{{ customer_email }}\"")
@@ -26,8 +25,7 @@ public final class EmailSink: SinkConnector {
         description: """
         Every record (or only those where `when` holds) is rendered into a message during the run; a record whose \
         template fails, whose placeholder is null or whose `to` is not an e-mail address is rejected with the reason. \
-        Nothing is sent until every sink has prepared, so a failed run mails no one; list this sink after the database \
-        sinks so their commit comes first. More than `max_per_run` messages fails the run before anything is sent. \
+        Nothing is sent until the run's data committed, so a failed run mails no one. More than `max_per_run` messages fails the run before anything is sent. \
         A message the server refuses is logged and counted (`emails_failed`); the others still go, and the run does not \
         fail. Sent messages are counted in `emails_sent` (not in `records_written`, which counts rows). \
         `--dry-run` prints each message's recipient and subject instead of sending. \
@@ -168,7 +166,11 @@ public final class EmailSink: SinkConnector {
         return r
     }
 
-    public func commit(_ context: RunContext) throws {
+    /// Nothing to commit: the messages wait for `didCommit`.
+    public func commit(_ context: RunContext) throws {}
+
+    /// The run's data is committed (the shared transaction included): now the mail goes.
+    public func didCommit(_ context: RunContext) {
         var messages = pending
         pending = []
         var store: AlertsSent?

@@ -43,6 +43,10 @@ public protocol Sink: Stage {
     func prepare(_ context: RunContext) throws -> SinkReport
     func commit(_ context: RunContext) throws
     func rollback(_ context: RunContext)
+    /// Called once everything the execution wrote is committed — the shared PostgreSQL
+    /// transaction, the cursor and the rejects included: where effects that cannot be
+    /// rolled back (mail, alerts) belong. The data is in, so it cannot fail the run.
+    func didCommit(_ context: RunContext)
 }
 
 /// What a sink did, merged into the run's metrics and ledger row.
@@ -83,4 +87,8 @@ public protocol FieldDescribing {
     /// The records' top-level fields; nil when not known. `connect`: allowed to ask a
     /// server (`validate --check-connections`); without it only local files are read.
     func recordFields(connect: Bool) throws -> [String]?
+}
+
+public extension Sink {
+    func didCommit(_ context: RunContext) {}
 }

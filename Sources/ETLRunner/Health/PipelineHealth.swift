@@ -66,6 +66,9 @@ public struct PipelineHealth: Sendable {
         }
         defer { connection.close() }
         do {
+            // Ledger times are UTC wall clock (timestamp); older tools' tables may use timestamptz:
+            // in a UTC session both read, compare and convert to epoch alike.
+            try connection.execute("SET TIME ZONE 'UTC'", [])
             try h.readLedger(connection, ledger, spec, now: now)
             try h.readInbox(connection, now: now)
             try h.readConflicts(connection)

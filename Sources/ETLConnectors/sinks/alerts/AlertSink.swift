@@ -8,8 +8,9 @@ import struct ETLExpr.Expression
 /// the per-record ones below, so `sinks: - type: slack` takes exactly what
 /// `notify: - type: slack` takes, and `validate`, `describe` and the docs derive from both.
 ///
-/// Messages are rendered while records flow and sent only in `commit`, after the run's
-/// data committed: a failed run alerts no one (list it after the database sinks).
+/// Messages are rendered while records flow and sent only in `didCommit`, once the run's
+/// data committed: a failed run alerts no one. Without `dedupe`, at most `max_per_run`
+/// messages are kept; with it, one per key.
 public final class AlertSink: Sink {
     static let when = OptionKey<String?>("when", .expression,
         doc: "Only records for which this holds get a message; the others are ignored (not rejected).", example: "qty < reorder_level")
@@ -74,6 +75,10 @@ public final class AlertSink: Sink {
     /// Required notifier options left empty (an unset variable a notifier shares): nothing to send to.
     let unconfigured: [String]
     var pending: [Pending] = []
+    /// Dedupe keys already pending this run, and what was left out while records flowed.
+    var pendingKeys = Set<String>()
+    var duplicatesInRun = 0
+    var overflow = 0
 
     init(notifier: Notifier, of type: any NotifierConnector.Type, options: Options, context: BuildContext) throws {
         let name = type.spec.name
@@ -101,7 +106,9 @@ public final class AlertSink: Sink {
     public var configurationWarnings: [String] { notifier.configurationWarnings }
     public func checkConnection() throws { try notifier.checkConnection() }
 
-    public func open(_ context: RunContext) throws { pending = [] }
+    public func open(_ context: RunContext) throws { reset() }
+
+    private func reset() { pending = []; pendingKeys = []; duplicatesInRun = 0; overflow = 0 }
 
     public func write(_ batch: Batch, _ context: RunContext) throws {
         var run = Fields()
@@ -114,6 +121,10 @@ public final class AlertSink: Sink {
                 context.reject(Rejection(record: record, stage: name, reasons: ["when: \(error)"]))
                 continue
             }
+            let key = dedupe?.render(record.fields, run, now: context.startedAt)
+            // Memory stays bounded: one message per key, or max_per_run without dedupe.
+            if let key, !pendingKeys.insert(key).inserted { duplicatesInRun += 1; continue }
+            if key == nil && pending.count >= maxPerRun { overflow += 1; continue }
             var variables = run
             for (k, v) in record.fields { variables[k] = v }
             let redact = { context.redactor.redact($0) }
@@ -121,7 +132,6 @@ public final class AlertSink: Sink {
                 title: redact(title.render(record: record.fields, variables: run, now: context.startedAt)),
                 text: redact(message.render(record: record.fields, variables: run, now: context.startedAt)),
                 variables: variables)
-            let key = dedupe?.render(record.fields, run, now: context.startedAt)
             pending.append(Pending(position: record.position, key: key, notification: notification))
         }
     }
@@ -131,10 +141,14 @@ public final class AlertSink: Sink {
         return SinkReport()
     }
 
+    /// Nothing to commit: the messages wait for `didCommit`.
+    public func commit(_ context: RunContext) throws {}
+
     /// The data is committed: nothing from here on fails the run; problems are logged and counted.
-    public func commit(_ context: RunContext) throws {
+    public func didCommit(_ context: RunContext) {
         var due = pending
-        pending = []
+        let (duplicates, overflowed) = (duplicatesInRun, overflow)
+        reset()
         guard !due.isEmpty else { return }
         if !unconfigured.isEmpty && !context.dryRun {
             context.logger.warning("\(name): \(unconfigured.joined(separator: ", ")) not set; \(due.count) alerts not sent")
@@ -154,10 +168,11 @@ public final class AlertSink: Sink {
                 return
             }
         }
-        context.metrics.add("alerts_deduplicated", ready - due.count)
-        let overLimit = max(0, due.count - maxPerRun)
+        let deduplicated = duplicates + ready - due.count
+        context.metrics.add("alerts_deduplicated", deduplicated)
+        let overLimit = max(0, due.count - maxPerRun) + overflowed
         if overLimit > 0 {
-            context.logger.warning("\(name): \(due.count) alerts due, max_per_run is \(maxPerRun); \(overLimit) not sent this run")
+            context.logger.warning("\(name): \(due.count + overflowed) alerts due, max_per_run is \(maxPerRun); \(overLimit) not sent this run")
             due = Array(due.prefix(maxPerRun))
         }
         context.metrics.add("alerts_over_limit", overLimit)
@@ -168,7 +183,12 @@ public final class AlertSink: Sink {
             return
         }
         var sent = 0, failed = 0
-        for p in due {
+        for (i, p) in due.enumerated() {
+            if let reason = context.cancellation {
+                context.logger.warning("\(name): run cancelled (\(reason)); \(due.count - i) alerts not sent")
+                failed += due.count - i
+                break
+            }
             do {
                 try notifier.send(p.notification, context)
                 sent += 1
@@ -184,11 +204,11 @@ public final class AlertSink: Sink {
         }
         context.metrics.add("alerts_sent", sent)
         context.metrics.add("alerts_failed", failed)
-        context.logger.info("\(name): \(sent) alerts sent, \(failed) failed, \(ready - due.count - overLimit) deduplicated, \(overLimit) over max_per_run")
+        context.logger.info("\(name): \(sent) alerts sent, \(failed) failed, \(deduplicated) deduplicated, \(overLimit) over max_per_run")
     }
 
     public func rollback(_ context: RunContext) {
         if !pending.isEmpty { context.logger.info("\(name): run failed; \(pending.count) alerts not sent") }
-        pending = []
+        reset()
     }
 }
