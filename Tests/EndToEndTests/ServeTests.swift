@@ -212,4 +212,22 @@ final class ServeTests: XCTestCase {
         XCTAssertTrue(v.output.contains("\(file):9:3"), v.output)              // colour
         XCTAssertTrue(v.output.contains("unknown option 'colour'"), v.output)
     }
+
+    /// docs/webhooks.md "Ordering": a worker claims in id order and a batch reaches the sinks in
+    /// that order, so of 30 stored events about one record the last one received wins, however
+    /// the backlog is cut into batches.
+    func testOneWorkerAppliesEventsAboutTheSameRecordInArrivalOrder() throws {
+        let pipeline = Self.fixtures + "/items-apikey.yaml"
+        // A first start creates the inbox; the backlog is then stored as if received during an outage.
+        XCTAssertEqual(try ServeProcess([pipeline], environment: environment()).stop().exitCode, 0)
+        try db.query("""
+            INSERT INTO etl_inbox (pipeline, idempotency_key, body)
+            SELECT 'hook-items', 'k' || i, convert_to('{"items": [{"order_id": "O-1", "kind": "order", "amount": ' || i || '}]}', 'UTF8')
+            FROM generate_series(1, 30) i ORDER BY i
+            """)
+        let serve = try ServeProcess([pipeline], environment: environment(["ETL_SERVE_BATCH": "7"]), workers: 1)
+        try eventually("the backlog processed") { try count("SELECT count(*) FROM etl_inbox WHERE status = 'done'") == 30 }
+        XCTAssertEqual(try db.scalar("SELECT amount FROM hook_orders WHERE order_id = 'O-1'"), "30")
+        _ = try serve.stop()
+    }
 }
