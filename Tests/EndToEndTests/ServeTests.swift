@@ -211,6 +211,29 @@ final class ServeTests: XCTestCase {
         XCTAssertTrue(v.output.contains("`ack: on_commit` needs `response:`"), v.output)
         XCTAssertTrue(v.output.contains("\(file):9:3"), v.output)              // colour
         XCTAssertTrue(v.output.contains("unknown option 'colour'"), v.output)
+
+        let other = dir + "/other.yaml"
+        try """
+            name: other-hook
+            database: postgresql://localhost/x
+            trigger:
+              type: webhook
+              path: hooks/other
+              verify:
+                none: true
+              response:
+                ok: {status: 200}
+                rejected: {status: 400}
+            source: {type: file, path: x.json}
+            sink: {type: stdout}
+
+            """.write(toFile: other, atomically: true, encoding: .utf8)
+        let o = try Command.run(TestEnvironment.etlBinary, ["validate", other])
+        XCTAssertEqual(o.exitCode, 2, o.output)
+        XCTAssertTrue(o.output.contains("\(other):3:1: error: `trigger:` feeds a webhook source, but the source is 'file'"), o.output)
+        XCTAssertTrue(o.output.contains("\(other):5:9: error: trigger.path must start with '/'"), o.output)
+        XCTAssertTrue(o.output.contains("\(other):7:5: warning: trigger.verify is `none`"), o.output)
+        XCTAssertTrue(o.output.contains("\(other):9:5: error: `response:` is only used with `ack: on_commit`"), o.output)
     }
 
     /// docs/webhooks.md "Ordering": a worker claims in id order and a batch reaches the sinks in
