@@ -92,6 +92,16 @@ final class OperatorCommandsTests: XCTestCase {
         XCTAssertEqual((all.last?["counts"] as? [String: Any])?["records_written"] as? Int, 2, completed.stdout)
     }
 
+    func testHistoryAndStateSayWhenTheDatabaseIsDownWithoutItsPassword() throws {
+        let env = ["DATABASE_URL": "postgresql://etl:hunter2secret@127.0.0.1:1/nowhere"]
+        let history = try Command.run(TestEnvironment.etlBinary, ["history"], environment: env, directory: project)
+        XCTAssertEqual(history.exitCode, 1, history.output)
+        XCTAssertTrue(history.stderr.contains("cannot read the ledger of orders-copy"), history.stderr)
+        let state = try Command.run(TestEnvironment.etlBinary, ["state", "show", "orders-copy"], environment: env, directory: project)
+        XCTAssertEqual(state.exitCode, 1, state.output)
+        XCTAssertFalse((history.output + state.output).contains("hunter2secret"), history.output + state.output)
+    }
+
     func testHistoryNamesAnUnknownPipelineWithASuggestion() throws {
         let r = try etl(["history", "orders-cpy"])
         XCTAssertEqual(r.exitCode, 2, r.output)
