@@ -6,6 +6,9 @@ public enum Progress {
     public static let bytesDone = "input_bytes_done"
     /// Records when the source knows how many there will be (a cheap count).
     public static let recordsTotal = "input_records_total"
+    /// A download in progress: bytes received and announced (Content-Length).
+    public static let downloadDone = "download_bytes_done"
+    public static let downloadTotal = "download_bytes_total"
     /// Records handed to the sinks so far (written once the run commits).
     public static let recordsToSinks = "records_to_sinks"
 }
