@@ -9,6 +9,8 @@ public enum Progress {
     /// A download in progress: bytes received and announced (Content-Length).
     public static let downloadDone = "download_bytes_done"
     public static let downloadTotal = "download_bytes_total"
+    /// The planner's estimate of the rows a query returns: a total that may be off.
+    public static let recordsEstimate = "input_records_estimate"
     /// Records handed to the sinks so far (written once the run commits).
     public static let recordsToSinks = "records_to_sinks"
 }

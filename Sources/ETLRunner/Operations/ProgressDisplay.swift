@@ -54,6 +54,11 @@ final class ProgressDisplay: @unchecked Sendable {
             fraction = Double(done) / Double(total)
         } else if let total = metrics.value(Progress.recordsTotal)?.intValue, total > 0 {
             fraction = Double(read) / Double(total)
+        } else if let estimate = metrics.value(Progress.recordsEstimate)?.intValue, estimate > 0, read < estimate {
+            // The planner's estimate: shown as such, and dropped once the rows outnumber it.
+            let f = Double(read) / Double(estimate)
+            parts.append("~\(Int(f * 100))%")
+            if f > 0.01 { parts.append("ETA ~\(DurationParser.format(elapsed * (1 - f) / f))") }
         } else if let total = metrics.value(Progress.bytesTotal)?.intValue, total > 0,
                   let done = metrics.value(Progress.bytesDone)?.intValue {
             fraction = Double(done) / Double(total)

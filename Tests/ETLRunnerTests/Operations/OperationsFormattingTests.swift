@@ -57,6 +57,17 @@ final class OperationsFormattingTests: XCTestCase {
         XCTAssertTrue(ProgressDisplay.line(metrics, elapsed: 3, pipeline: "p", dryRun: false).hasPrefix("p: read 10 · "))
     }
 
+    func testAPlannerEstimateIsShownAsOne() {
+        let metrics = RunMetrics()
+        metrics.add("records_read", 250)
+        metrics.set(Progress.recordsEstimate, .int(1000))
+        XCTAssertEqual(ProgressDisplay.line(metrics, elapsed: 1, pipeline: "p", dryRun: false),
+                       "p: read 250 · written 0 · 250/s · 1.0s · ~25% · ETA ~3.0s")
+        metrics.add("records_read", 1000)
+        XCTAssertFalse(ProgressDisplay.line(metrics, elapsed: 2, pipeline: "p", dryRun: false).contains("%"),
+                       "more rows than estimated: no percentage")
+    }
+
     func testTestExpectationsCompareNumbersByValueAndNameEveryDifference() {
         XCTAssertTrue(ValueMatch.equal(.int(5), .double(5)))
         XCTAssertFalse(ValueMatch.equal(.int(5), .string("5")))
