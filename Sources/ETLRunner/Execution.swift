@@ -14,6 +14,9 @@ final class Execution {
     private let context: RunContext
     private let rejectsContext: RunContext
     private let rejects: RejectStream
+    /// Where rejected records go: none in a dry run (they are counted and logged, not stored),
+    /// so a dry run needs no database for them either.
+    private let rejectSink: Sink?
     private let previewLimit: Int
     /// Writes of its own in the sinks' transaction, committed last: the saved cursor, the inbox marks.
     private let checkpoint: ExecutionParticipant?
@@ -38,7 +41,8 @@ final class Execution {
     init(plan: PipelinePlan, context: RunContext, previewLimit: Int, checkpoint: ExecutionParticipant? = nil) {
         self.plan = plan; self.context = context; self.previewLimit = previewLimit; self.checkpoint = checkpoint
         rejectsContext = context.separateTransactions()
-        rejects = RejectStream(policy: plan.spec.rejects, sink: plan.rejectSink, context: rejectsContext)
+        rejectSink = context.dryRun ? nil : plan.rejectSink
+        rejects = RejectStream(policy: plan.spec.rejects, sink: rejectSink, context: rejectsContext)
     }
 
     /// Reads `source` to the end and commits; returns what the sinks did.
@@ -99,7 +103,7 @@ final class Execution {
             }
         }
         try checkpoint?.open(context)
-        try plan.rejectSink?.open(rejectsContext)
+        try rejectSink?.open(rejectsContext)
     }
 
     private func push(_ batch: Batch, from index: Int) throws {
@@ -161,7 +165,7 @@ final class Execution {
         for (i, (_, sink)) in plan.sinks.enumerated() where offline[i] == nil { try sink.commit(context) }
         // Last: on a shared session this participant's commit is the COMMIT of data and cursor.
         try checkpoint?.commit(context)
-        try plan.rejectSink?.commit(rejectsContext)
+        try rejectSink?.commit(rejectsContext)
         rejectsCommitted = true
     }
 
@@ -169,7 +173,7 @@ final class Execution {
     private var rejectsPrepared = false
 
     private func prepareRejects() throws {
-        guard let rejectSink = plan.rejectSink, !rejectsPrepared else { return }
+        guard let rejectSink, !rejectsPrepared else { return }
         try rejects.flush()
         _ = try rejectSink.prepare(rejectsContext)
         rejectsPrepared = true
@@ -182,7 +186,7 @@ final class Execution {
 
     /// The data rolled back; the rejects seen so far are still written, in their own transaction.
     private func keepRejects() {
-        guard keepsRejectsOfFailures, let rejectSink = plan.rejectSink, !rejectsCommitted, rejects.count > 0 else { return }
+        guard keepsRejectsOfFailures, let rejectSink, !rejectsCommitted, rejects.count > 0 else { return }
         do {
             try prepareRejects()
             try rejectSink.commit(rejectsContext)

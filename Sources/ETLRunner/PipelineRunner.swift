@@ -76,6 +76,7 @@ public final class PipelineRunner {
         watchdog.start()
         defer { watchdog.stop() }
 
+        context.showsProgress = settings.showProgress
         let progress = settings.showProgress ? ProgressDisplay(context: context) : nil
         progress?.start()
         var outcome = execute(plan, context, control, report)

@@ -25,6 +25,31 @@ final class DryRunTests: XCTestCase {
         XCTAssertEqual(try harness.db.scalar("SELECT to_regclass('sync_jobs') IS NULL"), "t", "no ledger anywhere")
     }
 
+    func testDryRunWithoutADatabaseCountsRejectsWithoutTheirSink() throws {
+        let dir = TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #"[{"sku": "A", "qty": 1}, {"sku": "B", "qty": "many"}]"#.write(toFile: dir + "/in.json", atomically: true, encoding: .utf8)
+        try """
+            name: dry-rejects
+            database: ${DATABASE_URL}
+            ledger: {table: sync_jobs}
+            source: {type: file, path: in.json}
+            transforms:
+              - type: validate
+                rules: {qty: {type: int}}
+            sink: {type: postgres, database: "${DATABASE_URL}", table: stock, key: [sku], columns: {sku: sku, qty: qty}}
+            rejects:
+              sink: {type: postgres, database: "${DATABASE_URL}", table: stock_rejects, mode: insert, columns: {sku: sku}}
+            """.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        let r = try Command.run(TestEnvironment.etlBinary, ["run", dir + "/p.yaml", "--dry-run"],
+                                environment: ["DATABASE_URL": "postgresql://etl:hunter2secret@127.0.0.1:1/nowhere"])
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("would write 1 records"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("; 1 rejected"), r.stdout)
+        XCTAssertTrue(r.stderr.contains("records_rejected=1"), r.stderr)
+        XCTAssertFalse(r.output.contains("hunter2secret"), r.output)
+    }
+
     func testDryRunWithADatabaseShowsTheDiffAndChangesNothing() throws {
         harness = try InventoryHarness(products: 4, erpResponses: [["status": 200, "body": InventoryHarness.payload(InventoryHarness.skus(1...3, qty: { _ in 45 }))]])
         XCTAssertEqual(try harness.run().exitCode, 0)

@@ -92,6 +92,31 @@ final class OperatorCommandsTests: XCTestCase {
         XCTAssertEqual((all.last?["counts"] as? [String: Any])?["records_written"] as? Int, 2, completed.stdout)
     }
 
+    func testHistoryAndStateSayWhenTheDatabaseIsDownWithoutItsPassword() throws {
+        let env = ["DATABASE_URL": "postgresql://etl:hunter2secret@127.0.0.1:1/nowhere"]
+        let history = try Command.run(TestEnvironment.etlBinary, ["history"], environment: env, directory: project)
+        XCTAssertEqual(history.exitCode, 1, history.output)
+        XCTAssertTrue(history.stderr.contains("cannot read the ledger of orders-copy"), history.stderr)
+        let state = try Command.run(TestEnvironment.etlBinary, ["state", "show", "orders-copy"], environment: env, directory: project)
+        XCTAssertEqual(state.exitCode, 1, state.output)
+        XCTAssertFalse((history.output + state.output).contains("hunter2secret"), history.output + state.output)
+    }
+
+    func testAPostgresSourceShowsProgressOnATerminalAndStillReadsIncrementally() throws {
+        func onATerminal() throws -> CommandResult {
+            try Command.run("/usr/bin/env", ["python3", TestEnvironment.repoRoot + "/Tests/Support/pty_run.py", TestEnvironment.etlBinary,
+                                             "run", "pipelines/orders.yaml"], environment: ["DATABASE_URL": db.url], directory: project)
+        }
+        let first = try onATerminal()
+        XCTAssertEqual(first.exitCode, 0, first.output)
+        XCTAssertTrue(first.stdout.contains("orders-copy: read 2 · written 2 · "), first.stdout)
+        try db.query("INSERT INTO orders VALUES (3, 'US', 5.00, '2026-03-02 10:00:00+00')")
+        let second = try onATerminal()
+        XCTAssertEqual(second.exitCode, 0, "the row estimate is asked with the cursor's parameters: \(second.output)")
+        XCTAssertTrue(second.stdout.contains("orders-copy: read 1 · written 1 · "), second.stdout)
+        XCTAssertEqual(try db.query("SELECT id FROM order_copy ORDER BY id"), [["1"], ["2"], ["3"]])
+    }
+
     func testHistoryNamesAnUnknownPipelineWithASuggestion() throws {
         let r = try etl(["history", "orders-cpy"])
         XCTAssertEqual(r.exitCode, 2, r.output)

@@ -40,7 +40,7 @@ final class PipelineTestCommandTests: XCTestCase {
                 input: [{sku: SKU-1, qty: 45}, {sku: "", qty: 1}]
                 expect:
                   records: [{sku: SKU-1, qty: 40, discontinued: false}]
-                  rejects: [{position: 0, reason: qty}]
+                  rejects: [{record: 1, reason: qty}]
               - name: right
                 input: [{sku: SKU-1, qty: 45}]
                 expect: {records: [{sku: SKU-1, qty: 45, discontinued: false}]}
@@ -48,8 +48,8 @@ final class PipelineTestCommandTests: XCTestCase {
         let r = try etl(["test", path])
         XCTAssertEqual(r.exitCode, 1, r.output)
         XCTAssertTrue(r.stdout.contains("FAIL inventory-sync: wrong quantity (\(path):3:5)"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("  record 0: qty: expected 40, got 45"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("  reject 0: expected input record 0, got 1"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("  record 1: qty: expected 40, got 45"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("  reject 1: expected input record 1, got 2"), r.stdout)
         XCTAssertTrue(r.stdout.contains("PASS inventory-sync: right"), r.stdout)
         XCTAssertTrue(r.stdout.contains("2 cases: 1 passed, 1 failed"), r.stdout)
     }

@@ -47,8 +47,18 @@ final class ProgressDisplay: @unchecked Sendable {
         if elapsed > 0 { parts.append("\(group(Int64(Double(read) / elapsed)))/s") }
         parts.append(DurationParser.format(elapsed))
         var fraction: Double?
-        if let total = metrics.value(Progress.recordsTotal)?.intValue, total > 0 {
+        if read == 0, let total = metrics.value(Progress.downloadTotal)?.intValue, total > 0,
+           let done = metrics.value(Progress.downloadDone)?.intValue, done < total {
+            // Still downloading: the Content-Length is the known total.
+            parts = ["\(pipeline): downloading \(bytes(done)) of \(bytes(total))", DurationParser.format(elapsed)]
+            fraction = Double(done) / Double(total)
+        } else if let total = metrics.value(Progress.recordsTotal)?.intValue, total > 0 {
             fraction = Double(read) / Double(total)
+        } else if let estimate = metrics.value(Progress.recordsEstimate)?.intValue, estimate > 0, read < estimate {
+            // The planner's estimate: shown as such, and dropped once the rows outnumber it.
+            let f = Double(read) / Double(estimate)
+            parts.append("~\(Int(f * 100))%")
+            if f > 0.01 { parts.append("ETA ~\(DurationParser.format(elapsed * (1 - f) / f))") }
         } else if let total = metrics.value(Progress.bytesTotal)?.intValue, total > 0,
                   let done = metrics.value(Progress.bytesDone)?.intValue {
             fraction = Double(done) / Double(total)
@@ -58,6 +68,10 @@ final class ProgressDisplay: @unchecked Sendable {
             if f > 0.01 && f < 1 { parts.append("ETA \(DurationParser.format(elapsed * (1 - f) / f))") }
         }
         return parts.joined(separator: " · ")
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        n >= 1 << 20 ? String(format: "%.1f MB", Double(n) / 1_048_576) : n >= 1024 ? "\(n / 1024) kB" : "\(n) B"
     }
 
     /// 1234567 → 1,234,567

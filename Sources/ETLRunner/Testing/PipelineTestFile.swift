@@ -23,7 +23,8 @@ public struct PipelineTestFile {
         var input: [Fields]
         var stubs: [String: Stub]
         var expectedRecords: [Value]?
-        var expectedRejects: [(position: Int?, reason: String?, location: SourceLocation)]?
+        /// `record`: which input record, counted from 1 as log messages count them.
+        var expectedRejects: [(record: Int?, reason: String?, location: SourceLocation)]?
         public var location: SourceLocation
     }
 
@@ -81,8 +82,15 @@ public struct PipelineTestFile {
             }
             c.expectedRecords = expect["records"].map { $0.items?.map { $0.typedValue() } ?? [] }
             if let rejects = expect["rejects"] {
+                for node in rejects.items ?? [] {
+                    for key in node.keys where !["record", "reason"].contains(key) {
+                        error("unknown key '\(key)' in an expected reject", node[key]!,
+                              hint: Suggest.didYouMean(key, ["record", "reason"]) ?? "keys: record (counted from 1), reason (part of the message)",
+                              at: node.keyLocation(key))
+                    }
+                }
                 c.expectedRejects = (rejects.items ?? []).map { node in
-                    (node["position"]?.typedValue().intValue.map(Int.init), node["reason"]?.scalarText, node.location)
+                    (node["record"]?.typedValue().intValue.map(Int.init), node["reason"]?.scalarText, node.location)
                 }
             }
             if c.expectedRecords == nil && c.expectedRejects == nil { error("case '\(name)': `expect:` names neither records nor rejects", expect) }

@@ -102,32 +102,36 @@ public struct PipelineTestRunner {
         return CaseResult(name: testCase.name, location: testCase.location, failures: failures)
     }
 
+    /// Differences, numbered from 1 like the records in log messages.
     static func compareRecords(_ expected: [Value], _ actual: [Value]) -> [String] {
         var out: [String] = []
         if expected.count != actual.count { out.append("records: expected \(expected.count), got \(actual.count)") }
         for i in 0..<max(expected.count, actual.count) {
-            if i >= actual.count { out.append("record \(i): missing, expected \(ValueMatch.show(expected[i]))"); continue }
-            if i >= expected.count { out.append("record \(i): not expected, got \(ValueMatch.show(actual[i]))"); continue }
-            out += ValueMatch.differences(expected: expected[i], actual: actual[i], path: "").map { "record \(i): \($0)" }
+            let n = i + 1
+            if i >= actual.count { out.append("record \(n): missing, expected \(ValueMatch.show(expected[i]))"); continue }
+            if i >= expected.count { out.append("record \(n): not expected, got \(ValueMatch.show(actual[i]))"); continue }
+            out += ValueMatch.differences(expected: expected[i], actual: actual[i], path: "").map { "record \(n): \($0)" }
         }
         return out
     }
 
-    static func compareRejects(_ expected: [(position: Int?, reason: String?, location: SourceLocation)], _ actual: [Rejection]) -> [String] {
+    static func compareRejects(_ expected: [(record: Int?, reason: String?, location: SourceLocation)], _ actual: [Rejection]) -> [String] {
         var out: [String] = []
         if expected.count != actual.count {
             out.append("rejects: expected \(expected.count), got \(actual.count)")
         }
         for i in 0..<max(expected.count, actual.count) {
-            if i >= actual.count { out.append("reject \(i): missing (\(expected[i].location))"); continue }
+            let n = i + 1
+            if i >= actual.count { out.append("reject \(n): missing (\(expected[i].location))"); continue }
             let got = actual[i]
             let reasons = got.reasons.joined(separator: "; ")
-            if i >= expected.count { out.append("reject \(i): not expected, got input record \(got.record.position): \(reasons)"); continue }
-            if let p = expected[i].position, p != got.record.position {
-                out.append("reject \(i): expected input record \(p), got \(got.record.position) (\(reasons))")
+            let input = got.record.position + 1
+            if i >= expected.count { out.append("reject \(n): not expected, got input record \(input): \(reasons)"); continue }
+            if let r = expected[i].record, r != input {
+                out.append("reject \(n): expected input record \(r), got \(input) (\(reasons))")
             }
             if let r = expected[i].reason, !reasons.contains(r) {
-                out.append("reject \(i): expected a reason containing \"\(r)\", got \"\(reasons)\"")
+                out.append("reject \(n): expected a reason containing \"\(r)\", got \"\(reasons)\"")
             }
         }
         return out

@@ -47,6 +47,27 @@ final class OperationsFormattingTests: XCTestCase {
                        "p: read 1,234,567 · would write 1,000,000 · 123,456/s · 10.0s · 25% · ETA 30.0s")
     }
 
+    func testWhileDownloadingTheContentLengthGivesTheETA() {
+        let metrics = RunMetrics()
+        metrics.set(Progress.downloadDone, .int(3 << 20))
+        metrics.set(Progress.downloadTotal, .int(12 << 20))
+        XCTAssertEqual(ProgressDisplay.line(metrics, elapsed: 2, pipeline: "p", dryRun: false),
+                       "p: downloading 3.0 MB of 12.0 MB · 2.0s · 25% · ETA 6.0s")
+        metrics.add("records_read", 10)
+        XCTAssertTrue(ProgressDisplay.line(metrics, elapsed: 3, pipeline: "p", dryRun: false).hasPrefix("p: read 10 · "))
+    }
+
+    func testAPlannerEstimateIsShownAsOne() {
+        let metrics = RunMetrics()
+        metrics.add("records_read", 250)
+        metrics.set(Progress.recordsEstimate, .int(1000))
+        XCTAssertEqual(ProgressDisplay.line(metrics, elapsed: 1, pipeline: "p", dryRun: false),
+                       "p: read 250 · written 0 · 250/s · 1.0s · ~25% · ETA ~3.0s")
+        metrics.add("records_read", 1000)
+        XCTAssertFalse(ProgressDisplay.line(metrics, elapsed: 2, pipeline: "p", dryRun: false).contains("%"),
+                       "more rows than estimated: no percentage")
+    }
+
     func testTestExpectationsCompareNumbersByValueAndNameEveryDifference() {
         XCTAssertTrue(ValueMatch.equal(.int(5), .double(5)))
         XCTAssertFalse(ValueMatch.equal(.int(5), .string("5")))
