@@ -19,6 +19,9 @@ final class Execution {
     private let checkpoint: ExecutionParticipant?
     /// Sees every record refused in this execution (an inbox batch tells its events apart by them).
     var rejectionObserver: ((Rejection) -> Void)?
+    /// Whether the rejects seen by a failed execution are still written. An inbox batch says
+    /// no: its events are processed again, and their rejects would be written twice.
+    var keepsRejectsOfFailures = true
     /// Sees every batch handed to the sinks (an on_commit answer is computed from its last record).
     var sinkBatchObserver: ((Batch) -> Void)?
     /// The first records after transforms, for `--dry-run`.
@@ -155,7 +158,7 @@ final class Execution {
 
     /// The data rolled back; the rejects seen so far are still written, in their own transaction.
     private func keepRejects() {
-        guard let rejectSink = plan.rejectSink, !rejectsCommitted, rejects.count > 0 else { return }
+        guard keepsRejectsOfFailures, let rejectSink = plan.rejectSink, !rejectsCommitted, rejects.count > 0 else { return }
         do {
             try prepareRejects()
             try rejectSink.commit(rejectsContext)

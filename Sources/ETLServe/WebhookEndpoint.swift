@@ -36,8 +36,12 @@ final class WebhookEndpoint: @unchecked Sendable {
         }
     }
 
+    /// Whether any intake rule reads the request (else the scope is not built: a cost per request).
+    var needsScope: Bool { !accept.isEmpty || keyExpression != nil }
+
     /// What the intake rules see: the body's fields (an object body), `_headers`, `_received_at`, `_raw_body`.
     func intakeScope(body: Value, headers: Fields, raw: [UInt8]) -> Fields {
+        guard needsScope else { return Fields() }
         var scope = body.objectValue ?? Fields()
         scope["_headers"] = .object(headers)
         scope["_received_at"] = .timestamp(Date())
@@ -58,12 +62,19 @@ final class WebhookEndpoint: @unchecked Sendable {
         return nil
     }
 
+    private static let digits = Array("0123456789abcdef".utf8)
+    static func hex(_ bytes: [UInt8]) -> String {
+        var out = [UInt8](); out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0f)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     enum KeyProblem: Error { case missing(String) }
 
     func idempotencyKey(raw: [UInt8], header: (String) -> String?, scope: Fields) throws -> String {
         switch trigger.idempotencyKey {
         case .bodyHash:
-            return SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
+            return Self.hex(Array(SHA256.hash(data: raw)))
         case .header(let name):
             guard let value = header(name), !value.isEmpty else { throw KeyProblem.missing("missing \(name) header (the idempotency key)") }
             return value

@@ -94,9 +94,17 @@ final class OwnCluster {
     let data: String
     let port: String
 
+    /// system(), not Foundation's Process: the server pg_ctl leaves running inherits the
+    /// descriptor Process watches for the exit, and the wait would never end.
+    static func shell(_ script: String) -> (status: Int32, output: String) {
+        let out = TestEnvironment.temporaryDirectory() + "/out"
+        let status = system("(\(script)) >'\(out)' 2>&1 </dev/null")
+        return (status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+    }
+
     init() throws {
-        let r = try Command.run("/bin/bash", [TestEnvironment.repoRoot + "/scripts/pg", "start", dir])
-        guard r.exitCode == 0, let line = r.stdout.split(separator: "\n").first(where: { $0.hasPrefix("export DATABASE_URL=") }) else {
+        let r = OwnCluster.shell("/bin/bash '\(TestEnvironment.repoRoot)/scripts/pg' start '\(dir)'")
+        guard r.status == 0, let line = r.output.split(separator: "\n").first(where: { $0.hasPrefix("export DATABASE_URL=") }) else {
             throw XCTSkip("scripts/pg start failed: \(r.output)")
         }
         url = String(line.dropFirst("export DATABASE_URL=".count))
@@ -110,8 +118,8 @@ final class OwnCluster {
             [ -x "$bin/pg_ctl" ] || bin=$(dirname "$(readlink -f "$(command -v pg_ctl)")")
             if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bin/pg_ctl" \(args); else "$bin/pg_ctl" \(args); fi
             """
-        let r = try Command.run("/bin/bash", ["-c", script])
-        guard r.exitCode == 0 else { throw NSError(domain: "pg", code: 1, userInfo: [NSLocalizedDescriptionKey: r.output]) }
+        let r = OwnCluster.shell(script)
+        guard r.status == 0 else { throw NSError(domain: "pg", code: 1, userInfo: [NSLocalizedDescriptionKey: r.output]) }
     }
 
     func stop() throws { try pgctl("-D '\(data)' -m fast -w -t 60 stop") }
@@ -120,5 +128,5 @@ final class OwnCluster {
         try pgctl("-D '\(data)' -l '\(data)/server.log' -w -t 60 start -o '-c listen_addresses=127.0.0.1 -c port=\(port) -c unix_socket_directories=\(data)'")
     }
 
-    func remove() { _ = try? Command.run("/bin/bash", [TestEnvironment.repoRoot + "/scripts/pg", "stop", dir]) }
+    func remove() { _ = OwnCluster.shell("/bin/bash '\(TestEnvironment.repoRoot)/scripts/pg' stop '\(dir)'") }
 }

@@ -10,7 +10,9 @@ extension SpecBuilder {
         }
         guard let node else { return nil }
         if let source, source.type != "webhook" {
-            checker.error("`trigger:` feeds a webhook source, but the source is '\(source.type)'", node.location,
+            var at = node.location
+            if case .mapping(let pairs) = root.kind, let key = pairs.first(where: { $0.key.scalarText == "trigger" })?.key { at = key.location }
+            checker.error("`trigger:` feeds a webhook source, but the source is '\(source.type)'", at,
                           hint: "write `source: {type: webhook}`, or remove `trigger:` for a scheduled pipeline")
         }
         var locations: [String: SourceLocation] = [:]

@@ -166,6 +166,8 @@ public final class InboxProcessor {
             if firstRejection == nil { firstRejection = r }
         }
         execution.sinkBatchObserver = { batch in lastApplied = batch.records.last }
+        // A failed batch is processed again (event by event, then with backoff): its rejects come again then.
+        execution.keepsRejectsOfFailures = false
         try execution.run { emit in if !records.isEmpty { try emit(Batch(records)) } }
         for (name, value) in context.metrics.snapshot { if let n = value.intValue { totals.add(name, Int(n)) } }
         totals.add("events_processed", events.count)
