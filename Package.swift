@@ -43,7 +43,7 @@ let allTargets: [Target] = [
         .testTarget(name: "ETLPostgresTests", dependencies: ["ETLPostgres", "ETLTestSupport"], swiftSettings: swift5),
         .testTarget(name: "ETLHTTPTests", dependencies: ["ETLHTTP", "ETLTestSupport"], swiftSettings: swift5),
         .testTarget(name: "ETLConnectorsTests", dependencies: ["ETLConnectors", "ETLRunner", "ETLTestSupport"], swiftSettings: swift5),
-        .testTarget(name: "ETLRunnerTests", dependencies: ["ETLRunner"], swiftSettings: swift5),
+        .testTarget(name: "ETLRunnerTests", dependencies: ["ETLRunner", "ETLTestSupport"], swiftSettings: swift5),
         .testTarget(name: "ETLServeTests", dependencies: ["ETLServe", "ETLConfig", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
         .testTarget(name: "EndToEndTests", dependencies: ["ETLCore", "ETLTestSupport"], swiftSettings: swift5),
 ]

@@ -15,11 +15,16 @@ final class Intake: Sendable {
     let logger: ETLCore.Logger
     let wake: @Sendable () -> Void
     private let databases: [String]
+    /// on_receipt inserts, grouped per pipeline into shared commits.
+    private let queues: [ObjectIdentifier: InboxIntakeQueue]
 
     init(endpoints: [String: WebhookEndpoint], pool: BlockingPool, metrics: ServeMetrics, logger: ETLCore.Logger,
          wake: @escaping @Sendable () -> Void) {
         self.endpoints = endpoints; self.pool = pool; self.metrics = metrics; self.logger = logger; self.wake = wake
         databases = Array(Set(endpoints.values.map(\.database)))
+        queues = Dictionary(uniqueKeysWithValues: endpoints.values.map {
+            (ObjectIdentifier($0), InboxIntakeQueue(store: $0.store, database: $0.database, pool: pool))
+        })
     }
 
     func respond(_ request: Request) async -> Response {
@@ -98,9 +103,8 @@ final class Intake: Sendable {
 
     private func store(_ endpoint: WebhookEndpoint, _ key: String, _ raw: [UInt8], _ headers: Fields) async -> Response {
         do {
-            let id = try await pool.run(database: endpoint.database) { c in
-                try endpoint.store.insert(c, key: key, body: raw, headers: headers)
-            }
+            let request = InboxStore.Request(key: key, body: raw, headers: headers)
+            let id = try await queues[ObjectIdentifier(endpoint)]!.insert(request)
             guard let id else { return Self.json(200, ["status": "duplicate"]) }
             wake()
             return Self.json(202, ["status": "accepted", "id": id])

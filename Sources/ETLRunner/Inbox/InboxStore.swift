@@ -60,6 +60,43 @@ public struct InboxStore {
         return r.rowCount == 0 ? nil : r.value(row: 0, column: 0).intValue
     }
 
+    /// One pending request for `insert(_:requests:)`.
+    public struct Request {
+        public var key: String
+        public var body: [UInt8]
+        public var headers: Fields
+        public init(key: String, body: [UInt8], headers: Fields) { self.key = key; self.body = body; self.headers = headers }
+    }
+
+    /// Stores many requests with one statement and one commit (group commit: with fsync on,
+    /// the commit's WAL flush is most of an insert's cost). Answers in the requests' order:
+    /// the new id, or nil for a duplicate — of a stored event or of an earlier request here.
+    public func insert(_ c: PostgresConnection, requests: [Request]) throws -> [Int64?] {
+        guard !requests.isEmpty else { return [] }
+        var params = PostgresParameters()
+        params.append(pipeline)
+        var rows: [String] = []
+        rows.reserveCapacity(requests.count)
+        for (i, r) in requests.enumerated() {
+            let n = 2 + i * 3
+            rows.append("($\(n), $\(n + 1)::bytea, $\(n + 2)::jsonb)")
+            params.append(r.key)
+            params.append(writing: { Self.appendHex(r.body, to: &$0) })
+            params.append(writing: { JSONWriter.write(.object(r.headers), into: &$0) })
+        }
+        // DO NOTHING also skips a key repeated inside this statement: its first row is the one kept.
+        let result = try c.execute("""
+            INSERT INTO etl_inbox (pipeline, idempotency_key, body, headers)
+            SELECT $1, k, b, h FROM (VALUES \(rows.joined(separator: ", "))) AS t(k, b, h)
+            ON CONFLICT (pipeline, idempotency_key) DO NOTHING RETURNING idempotency_key, id
+            """, parameters: params)
+        var stored: [String: Int64] = [:]
+        for row in 0..<result.rowCount {
+            if let key = result.value(row: row, column: 0).stringValue, let id = result.value(row: row, column: 1).intValue { stored[key] = id }
+        }
+        return requests.map { stored.removeValue(forKey: $0.key) }
+    }
+
     /// What an earlier delivery with this key left: its status and, for on_commit, its answer.
     public func stored(_ c: PostgresConnection, key: String) throws -> (id: Int64, status: String, responseStatus: Int?, responseBody: String?)? {
         let r = try c.execute("""
