@@ -70,7 +70,6 @@ public final class PostgresSink: SinkConnector {
     var duplicates = PostgresDuplicateKeys(indices: nil)
     /// One staging row, reused for every record.
     var row: [Value] = []
-    var staged = 0
     var preRejects: [Rejection] = []
     let dryRun: Bool
 
@@ -87,7 +86,7 @@ public final class PostgresSink: SinkConnector {
     }
 
     public func open(_ context: RunContext) throws {
-        staged = 0; preRejects = []
+        preRejects = []
         let (session, ordinal) = try PostgresSession.join(url: url, context: context)
         self.session = session
         let c = session.connection
@@ -108,9 +107,11 @@ public final class PostgresSink: SinkConnector {
 
     public func write(_ batch: Batch, _ context: RunContext) throws {
         guard let c = connection else { throw ETLError("postgres sink used before open") }
-        // Each record goes straight from its fields into the COPY buffer.
-        staged += try context.metrics.time("sink_copy") {
-            try c.copyIn(plan.copySQL) { writer in
+        // Each record goes straight from its fields into the COPY buffer; the COPY
+        // stays open across batches (ended by `prepare`), so the server loads this
+        // batch while the source parses the next.
+        try context.metrics.time("sink_copy") {
+            try c.copyInKeepingOpen(plan.copySQL) { writer in
                 for record in batch.records {
                     if let reason = PostgresApplyPlan.stagingRow(record, stagedFields, into: &row) {
                         preRejects.append(Rejection(record: record, stage: "postgres sink", reasons: [reason]))
@@ -126,6 +127,7 @@ public final class PostgresSink: SinkConnector {
 
     public func prepare(_ context: RunContext) throws -> SinkReport {
         guard let c = connection else { throw ETLError("postgres sink used before open") }
+        try context.metrics.time("sink_copy") { _ = try c.endCopy() }
         var report = try context.metrics.time("sink_apply") { try plan.apply(c, context, mayHaveDuplicates: duplicates.mayHaveDuplicates) }
         report.rejects = preRejects + report.rejects
         return report
@@ -137,6 +139,7 @@ public final class PostgresSink: SinkConnector {
     }
 
     public func rollback(_ context: RunContext) {
+        connection?.abortOpenCopy()
         session?.rollback()
         connection = nil
         session = nil
