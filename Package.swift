@@ -19,7 +19,18 @@ let allTargets: [Target] = [
         .target(name: "ETLHTTP", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
         .target(name: "ETLConnectors", dependencies: ["ETLCore", "ETLExpr", "ETLPostgres", "ETLHTTP"], swiftSettings: swift5),
         .target(name: "ETLRunner", dependencies: ["ETLCore", "ETLExpr", "ETLConfig", "ETLPostgres", "ETLConnectors"], swiftSettings: swift5),
-        .executableTarget(name: "etl", dependencies: ["ETLRunner", "ETLCore", "ETLConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swift5),
+        // `etl serve`: webhooks into the pipelines' inboxes, and the workers that drain them.
+        .target(name: "ETLServe", dependencies: [
+            "ETLRunner", "ETLConfig", "ETLCore", "ETLPostgres", "ETLConnectors",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: swift5),
+        .executableTarget(name: "etl", dependencies: ["ETLRunner", "ETLServe", "ETLCore", "ETLConfig", "ETLPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swift5),
         .executableTarget(name: "etl-bench-json", dependencies: ["ETLCore"], path: "Sources/BenchJSON", swiftSettings: swift5),
         .executableTarget(name: "etl-bench-expr", dependencies: ["ETLExpr"], path: "Sources/BenchExpr", swiftSettings: swift5),
 
@@ -33,6 +44,7 @@ let allTargets: [Target] = [
         .testTarget(name: "ETLHTTPTests", dependencies: ["ETLHTTP", "ETLTestSupport"], swiftSettings: swift5),
         .testTarget(name: "ETLConnectorsTests", dependencies: ["ETLConnectors", "ETLRunner", "ETLTestSupport"], swiftSettings: swift5),
         .testTarget(name: "ETLRunnerTests", dependencies: ["ETLRunner"], swiftSettings: swift5),
+        .testTarget(name: "ETLServeTests", dependencies: ["ETLServe", "ETLConfig", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
         .testTarget(name: "EndToEndTests", dependencies: ["ETLCore", "ETLTestSupport"], swiftSettings: swift5),
 ]
 
@@ -76,6 +88,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: selectedTargets()
 )

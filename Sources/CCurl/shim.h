@@ -54,3 +54,8 @@ static inline CURLcode etl_curl_getinfo_double(CURL *handle, CURLINFO info, doub
 static inline CURLcode etl_curl_getinfo_string(CURL *handle, CURLINFO info, char **value) {
     return curl_easy_getinfo(handle, info, value);
 }
+
+// CURLVERSION_NOW is a macro naming the newest struct layout this header knows.
+static inline curl_version_info_data *etl_curl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}

@@ -28,10 +28,12 @@ final class CurlTransfer {
     /// Resets `handle` (its connection cache stays) and sets every option for `request`.
     /// The transfer must outlive the handle's use: curl reads its state through raw pointers.
     init(_ request: HTTPRequest, on handle: UnsafeMutableRawPointer, userAgent: String,
-         errorBuffer: UnsafeMutablePointer<CChar>, abortWhen: (() -> Bool)?) {
+         errorBuffer: UnsafeMutablePointer<CChar>, abortWhen: (() -> Bool)?,
+         onProgress: ((_ received: Int64, _ expected: Int64) -> Void)? = nil) {
         self.request = request
         state = TransferState(upload: request.body ?? Data())
         state.shouldAbort = abortWhen
+        state.onProgress = onProgress
         if let path = request.bodyFile { state.spool = BodySpool(path: path) }
         let statePointer = Unmanaged.passUnretained(state).toOpaque()
 

@@ -14,6 +14,9 @@ public final class HTTPClient: HTTPTransport {
     /// Checked while a transfer runs (about once a second, even when it stalls):
     /// returning true aborts it with `.cancelled`. Set by callers whose run can be cancelled.
     public var abortWhen: (() -> Bool)?
+    /// Told during a transfer how many body bytes arrived and how many the response
+    /// announced (Content-Length; 0 when unknown), for a progress display.
+    public var onDownloadProgress: ((_ received: Int64, _ expected: Int64) -> Void)?
 
     private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
@@ -37,7 +40,8 @@ public final class HTTPClient: HTTPTransport {
         }
         try CurlTransfer.check(request)
         // Reset keeps the connection cache; every option is set afresh.
-        let transfer = CurlTransfer(request, on: handle, userAgent: userAgent, errorBuffer: errorBuffer, abortWhen: abortWhen)
+        let transfer = CurlTransfer(request, on: handle, userAgent: userAgent, errorBuffer: errorBuffer, abortWhen: abortWhen,
+                                    onProgress: onDownloadProgress)
         if let failure = transfer.state.spool?.failure {
             throw HTTPError(kind: .localFile(failure), method: request.method.rawValue, url: request.url)
         }

@@ -14,6 +14,8 @@ final class TransferState {
     var uploadOffset = 0
     /// Polled by curl's progress callback: true aborts the transfer (the run was cancelled).
     var shouldAbort: (() -> Bool)?
+    /// Told how much of the body has arrived, and how much is expected (0: unknown).
+    var onProgress: ((_ received: Int64, _ expected: Int64) -> Void)?
 
     init(upload: Data) { self.upload = upload }
 
@@ -75,9 +77,10 @@ enum CurlCallbacks {
         return n
     }
 
-    static let progress: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = { userdata, _, _, _, _ in
-        guard let state = CurlCallbacks.state(userdata), let shouldAbort = state.shouldAbort else { return 0 }
-        return shouldAbort() ? 1 : 0
+    static let progress: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = { userdata, expected, received, _, _ in
+        guard let state = CurlCallbacks.state(userdata) else { return 0 }
+        state.onProgress?(Int64(received), Int64(expected))
+        return (state.shouldAbort?() ?? false) ? 1 : 0
     }
 
     static let read: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { ptr, size, count, userdata in

@@ -54,6 +54,7 @@ public enum ConnectorDocs {
     public static func describe(_ s: ConnectorSpec) -> String {
         var out = "\(s.name) (\(s.kind.rawValue)): \(s.summary)\n"
         if !s.description.isEmpty { out += "\n\(s.description)\n" }
+        if let fields = s.recordFields { out += "\nRecords carry: \(fields.joined(separator: ", "))\n" }
         out += "\nOptions:\n"
         out += optionLines(s.options, indent: "  ")
         out += "\nExample:\n" + s.example.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
@@ -116,6 +117,7 @@ public enum ConnectorDocs {
             for s in ofKind {
                 out += "\n### `\(s.name)`\n\n\(s.summary)\n\n"
                 if !s.description.isEmpty { out += "\(s.description)\n\n" }
+                if let fields = s.recordFields { out += "Records carry: \(fields.map { "`\($0)`" }.joined(separator: ", ")).\n\n" }
                 out += "| option | type | required | default | description |\n|---|---|---|---|---|\n"
                 for o in s.options { out += row(o) }
                 out += "\n```yaml\n\(s.example)\n```\n"

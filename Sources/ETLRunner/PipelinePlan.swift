@@ -18,8 +18,9 @@ public final class PipelinePlan {
     /// Building connectors can still fail on options only they understand: a configuration error.
     public init(_ spec: PipelineSpec, registry: ConnectorRegistry, dryRun: Bool, disabledNotifiers: Set<String> = []) throws {
         self.spec = spec
-        let build = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: dryRun, registry: registry,
+        var build = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: dryRun, registry: registry,
                                  varNames: Set(spec.vars.map(\.name)))
+        build.pipelineDatabase = spec.database
         source = try registry.source(spec.source.type, spec.source.options, build)
         transforms = try spec.transforms.map { ($0, try registry.transform($0.type, $0.options, build)) }
         sinks = try spec.sinks.map { ($0, try registry.sink($0.type, $0.options, build)) }

@@ -2,6 +2,7 @@ import Foundation
 import ETLCore
 import ETLConfig
 import ETLConnectors
+import ETLPostgres
 
 /// `etl run`: one execution of a pipeline's plan over its whole source, with
 /// the lock, the ledger row, the timeout and the notifiers around it. Whatever
@@ -18,6 +19,10 @@ public final class PipelineRunner {
         public var runID: String?
         /// Records shown by --dry-run.
         public var previewLimit = 10
+        /// Draw a progress line on stderr (the CLI sets it when stderr is a terminal and not --quiet).
+        public var showProgress = false
+        /// Where `--metrics-file` writes the run's figures (Prometheus text format).
+        public var metricsFile: String?
         public init() {}
     }
 
@@ -71,7 +76,11 @@ public final class PipelineRunner {
         watchdog.start()
         defer { watchdog.stop() }
 
+        context.showsProgress = settings.showProgress
+        let progress = settings.showProgress ? ProgressDisplay(context: context) : nil
+        progress?.start()
         var outcome = execute(plan, context, control, report)
+        progress?.stop()
         finish(&outcome, control, context, report)
         notifications.evaluate(outcome.variables, context: context)
         return outcome
@@ -86,7 +95,11 @@ public final class PipelineRunner {
 
     /// Lock, setup SQL and the ledger row, on a control connection outside the data transaction.
     private func start(_ context: RunContext, _ report: RunReport, _ notifications: NotificationRules) -> Start {
-        guard let database = spec.ledger?.database ?? spec.lock?.database ?? spec.setup?.database, !settings.dryRun else {
+        guard let database = spec.controlDatabase else { return .started(nil) }
+        if settings.dryRun {
+            // No lock, no setup SQL, no ledger row: a dry run changes nothing and needs no
+            // database. Where one answers, the saved cursor is read so the preview is the next run's.
+            loadStateForDryRun(database, context)
             return .started(nil)
         }
         var control: RunControl?
@@ -108,6 +121,19 @@ public final class PipelineRunner {
             control?.close()
             notifications.evaluate(v, context: context)
             return .stopped(RunOutcome(exitCode: .failed, status: .failed, variables: v))
+        }
+    }
+
+    private func loadStateForDryRun(_ database: String, _ context: RunContext) {
+        guard let connection = try? PostgresConnection(url: database, connectTimeout: 3) else {
+            logger.info("dry run: the pipeline's database does not answer; reading as if no state were saved")
+            return
+        }
+        defer { connection.close() }
+        let store = StateStore(connection: connection, pipeline: spec.name)
+        if (try? connection.execute("SELECT to_regclass('etl_state') IS NOT NULL").value(row: 0, column: 0)) == .bool(true),
+           let state = try? store.load() {
+            context.state = state
         }
     }
 

@@ -19,7 +19,7 @@ public enum PipelineValidation {
             }
             if isDir.boolValue {
                 let found = (fm.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                    .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !PipelineTestFiles.isTestFile($0) }
                     .map { (path as NSString).appendingPathComponent($0) }
                     .sorted()
                 if found.isEmpty {
@@ -37,8 +37,9 @@ public enum PipelineValidation {
     /// connector understands (a key column missing from `columns` …) are caught too.
     public static func buildCheck(_ spec: PipelineSpec, registry: ConnectorRegistry) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        let context = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: true, registry: registry,
+        var context = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: true, registry: registry,
                                    varNames: Set(spec.vars.map(\.name)))
+        context.pipelineDatabase = spec.database
         let stages = [spec.source] + spec.transforms + spec.sinks + spec.notifiers.map(\.stage) + [spec.rejects.sink].compactMap { $0 }
         for stage in stages {
             do { _ = try registry.stage(stage.kind, stage.type, stage.options, context) }
@@ -54,8 +55,9 @@ public enum PipelineValidation {
     /// Runs each connector's health check (`--check-connections`).
     public static func connectionCheck(_ spec: PipelineSpec, registry: ConnectorRegistry) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        let context = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: true, registry: registry,
+        var context = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: true, registry: registry,
                                    varNames: Set(spec.vars.map(\.name)))
+        context.pipelineDatabase = spec.database
         for stage in [spec.source] + spec.sinks + spec.notifiers.map(\.stage) {
             do {
                 try registry.stage(stage.kind, stage.type, stage.options, context).checkConnection()

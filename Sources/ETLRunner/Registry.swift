@@ -11,6 +11,8 @@ public enum Registry {
     /// Also reports problems in manifests, so `validate` can show them.
     public static func make(near pipelinePaths: [String]) -> (registry: ConnectorRegistry, diagnostics: [Diagnostic]) {
         let registry = BuiltinConnectors.makeRegistry()
+        // Runner-level sources: they read other pipelines' files and bookkeeping.
+        registry.register(SyncHealthSource.self)
         var directories: [String] = []
         if let path = ProcessInfo.processInfo.environment["ETL_CONNECTORS_PATH"] {
             directories += path.split(separator: ":").map(String.init)

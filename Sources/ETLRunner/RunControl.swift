@@ -40,14 +40,29 @@ final class RunControl {
             }
             lockKey = key
         }
-        for file in spec.setup?.sqlFiles ?? [] {
-            guard let sql = try? String(contentsOfFile: file, encoding: .utf8) else { throw ETLError("cannot read setup SQL \(file)") }
-            do { try connection.simpleExecute(sql) } catch { throw SetupSQLFailure.error(file: file, sql: sql, error) }
+        // `CREATE TABLE IF NOT EXISTS` is not safe against itself: two processes creating one
+        // table at once (replicas starting, pipelines sharing setup files) fail with a duplicate
+        // key. Setup and the ledger's and state's DDL run one process at a time per database.
+        let setupKey = PostgresConnection.lockKey("etl setup")
+        try connection.execute("SELECT pg_advisory_lock(\(setupKey))")
+        do {
+            for file in spec.setup?.sqlFiles ?? [] {
+                guard let sql = try? String(contentsOfFile: file, encoding: .utf8) else { throw ETLError("cannot read setup SQL \(file)") }
+                do { try connection.simpleExecute(sql) } catch { throw SetupSQLFailure.error(file: file, sql: sql, error) }
+            }
+            if let ledgerSpec = spec.ledger {
+                let l = RunLedger(connection: connection, spec: ledgerSpec, pipeline: spec.name)
+                try l.prepareTable()
+                try l.checkColumnTypes()
+            }
+            try StateStore(connection: connection, pipeline: spec.name).prepareTable()
+            _ = try connection.advisoryUnlock(key: setupKey)
+        } catch {
+            _ = try? connection.advisoryUnlock(key: setupKey)
+            throw error
         }
         if let ledgerSpec = spec.ledger {
             let l = RunLedger(connection: connection, spec: ledgerSpec, pipeline: spec.name)
-            try l.prepareTable()
-            try l.checkColumnTypes()
             for row in try l.runningRows() {
                 let name = row.runID ?? "#\(row.id)"
                 let age = DurationParser.format(row.ageSeconds)
@@ -69,7 +84,6 @@ final class RunControl {
             ledger = l
         }
         let store = StateStore(connection: connection, pipeline: spec.name)
-        try store.prepareTable()
         context.state = try store.load()
         stateStore = store
         return .started

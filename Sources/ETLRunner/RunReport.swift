@@ -44,6 +44,7 @@ final class RunReport {
         for name in ["records_read", "records_written", "records_rejected", "items_changed", "api_latency_ms", "duration_ms", "archive_path"] {
             if let value = v[name], !value.isNull { fields[name] = value }
         }
+        if let label = context.metrics.value("filter_dropped_all"), !label.isNull { fields["warning"] = .string("\(label.text) dropped every record") }
         for name in Self.requestCounters where context.metrics.count(name) > 0 { fields[name] = .int(context.metrics.count(name)) }
         for (name, value) in context.metrics.snapshot where name.hasSuffix("_ms") && fields[name] == nil { fields[name] = value }
         if context.dryRun {

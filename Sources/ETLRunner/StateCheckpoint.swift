@@ -6,7 +6,7 @@ import ETLConnectors
 /// write to the same database), writes `etl_state` after the sinks applied their
 /// batch, and commits with them — the cursor can never pass data that did not commit,
 /// nor lag behind data that did.
-final class StateCheckpoint {
+final class StateCheckpoint: ExecutionParticipant {
     private let database: String
     private let pipeline: String
     private var session: PostgresSession?
@@ -33,4 +33,13 @@ final class StateCheckpoint {
         session?.rollback()
         session = nil
     }
+}
+
+/// A writer that joins an execution's transaction after the sinks: it writes once they
+/// applied their batch and commits last, so its rows commit exactly when the data does.
+protocol ExecutionParticipant: AnyObject {
+    func open(_ context: RunContext) throws
+    func write(_ context: RunContext) throws
+    func commit(_ context: RunContext) throws
+    func rollback()
 }

@@ -7,7 +7,7 @@ struct DescribeCommand: ParsableCommand {
         commandName: "describe",
         abstract: "Show one connector's options with types, defaults, docs and an example.")
 
-    @Argument(help: "Connector name, e.g. postgres or http.")
+    @Argument(help: "Connector name, e.g. postgres or http.", completion: .custom(Completions.connectors))
     var name: String
 
     func run() throws {

@@ -12,7 +12,9 @@ struct ETLCommand: ParsableCommand {
         3 skipped (another run holds the lock) · 4 too many rejected records (rolled back) · \
         5 data committed but the ledger row or the saved cursor could not be written.
         """,
-        subcommands: [RunCommand.self, ValidateCommand.self, ListConnectorsCommand.self, DescribeCommand.self, DocsCommand.self])
+        version: BuildInfo.versionText,
+        subcommands: [RunCommand.self, ValidateCommand.self, StatusCommand.self, ServeCommand.self, InboxCommand.self, ListConnectorsCommand.self, DescribeCommand.self, DocsCommand.self,
+                      HistoryCommand.self, StateCommand.self, CrontabCommand.self, GraphCommand.self, TestCommand.self])
 
     /// Usage mistakes (a missing argument, an unknown flag) exit 2 like any other
     /// invalid configuration, not argument-parser's 64: cron and CI see one code for "fix the call".

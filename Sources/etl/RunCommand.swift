@@ -26,6 +26,13 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Log stage progress and timings, not only warnings and errors.")
     var verbose = false
 
+    @Flag(name: .shortAndLong, help: "No progress line, even on a terminal (without a terminal there is none anyway).")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("Write the run's figures here in Prometheus text format (node_exporter textfile collector); not by --dry-run.",
+                               valueName: "path"), completion: .file(extensions: ["prom"]))
+    var metricsFile: String?
+
     func run() throws {
         // Text leaving the process passes a redactor that knows the environment's secrets;
         // the pipeline's own (secret options, secret files) join it once the file is loaded.
@@ -58,6 +65,11 @@ struct RunCommand: ParsableCommand {
             logger.error("\(pipeline): invalid pipeline, nothing was run")
             throw ExitCode(RunExitCode.invalidConfig.rawValue)
         }
+        if spec.trigger != nil {
+            logger.error("\(pipeline): \(spec.name) is a webhook pipeline: its input arrives over HTTP, so `etl run` has nothing to read. "
+                         + "Serve it with `etl serve \(pipeline)`; stored events are handled with `etl inbox`.")
+            throw ExitCode(RunExitCode.invalidConfig.rawValue)
+        }
         let buildErrors = PipelineValidation.buildCheck(spec, registry: registry)
         if !buildErrors.isEmpty {
             for d in buildErrors { logger.error(d.description) }
@@ -67,10 +79,20 @@ struct RunCommand: ParsableCommand {
         settings.dryRun = dryRun
         settings.runID = runID
         settings.disabledNotifiers = disabled
+        settings.showProgress = !quiet && isatty(STDERR_FILENO) == 1
         if let interval = ProcessInfo.processInfo.environment["ETL_WATCHDOG_INTERVAL"].flatMap(Double.init) {
             settings.watchdogInterval = interval
         }
         let outcome = PipelineRunner(spec: spec, registry: registry, logger: logger, settings: settings).run()
+        if let metricsFile, !dryRun {
+            do {
+                try MetricsFile.write(path: metricsFile, pipeline: spec.name, status: outcome.status,
+                                      exitCode: outcome.exitCode.rawValue, variables: outcome.variables)
+            } catch {
+                logger.error("\(error)")
+                if outcome.exitCode == .success { throw ExitCode(RunExitCode.bookkeepingFailed.rawValue) }
+            }
+        }
         if outcome.exitCode != .success { throw ExitCode(outcome.exitCode.rawValue) }
     }
 }

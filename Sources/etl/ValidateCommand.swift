@@ -38,8 +38,10 @@ struct ValidateCommand: ParsableCommand {
             if let spec = result.spec {
                 diagnostics += PipelineValidation.buildCheck(spec, registry: registry)
                 diagnostics += PipelineValidation.advice(spec, registry: registry)
-                if checkConnections && !diagnostics.contains(where: { $0.severity == .error }) {
-                    diagnostics += PipelineValidation.connectionCheck(spec, registry: registry)
+                // Connections and fields are checked only on a pipeline whose configuration holds.
+                if !diagnostics.contains(where: { $0.severity == .error }) {
+                    if checkConnections { diagnostics += PipelineValidation.connectionCheck(spec, registry: registry) }
+                    diagnostics += PipelineValidation.fieldCheck(spec, registry: registry, connect: checkConnections)
                 }
             }
             diagnostics.sort { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }

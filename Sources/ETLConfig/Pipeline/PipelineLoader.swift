@@ -99,6 +99,7 @@ struct SpecBuilder {
         let databaseWritten = root["database"] != nil
 
         let source = root["source"].flatMap { stage($0, kind: .source, label: "source", reserved: PipelineSchema.stageKeys) }
+        let trigger = self.trigger(root, source: source)
 
         var transforms: [StageSpec] = []
         if let node = root["transforms"] {
@@ -214,6 +215,8 @@ struct SpecBuilder {
                                 source: source, transforms: transforms, sinks: sinks, notifiers: notifiers,
                                 setup: setup, ledger: ledger, lock: lock, rejects: rejects, vars: vars, baseDirectory: baseDirectory)
         spec.commit = top.string("commit").flatMap(CommitMode.init(rawValue:)) ?? .run
+        spec.health = HealthSpec(top.object("health"))
+        spec.trigger = trigger
         return spec
     }
 

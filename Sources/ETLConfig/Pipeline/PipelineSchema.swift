@@ -17,12 +17,14 @@ public enum PipelineSchema {
         OptionSpec("setup", .list(.string), doc: "SQL files run before every run (idempotent DDL), relative to the pipeline file.", example: "[../sql/inventory.sql]"),
         OptionSpec("ledger", .object(ledgerOptions), doc: "Run ledger table: a row per run, `running` then `completed`/`failed`."),
         OptionSpec("lock", .object(lockOptions), doc: "Overlap control with a PostgreSQL advisory lock (on by default when `database` is set)."),
+        OptionSpec("trigger", .any, doc: "Webhook pipelines: where `etl serve` receives the requests that are the source (see docs/webhooks.md)."),
         OptionSpec("source", .any, required: true, doc: "The source stage: `type:` plus that connector's options."),
         OptionSpec("transforms", .any, doc: "Transform stages, applied in order."),
         OptionSpec("sink", .any, doc: "The sink stage (or use `sinks:` for several)."),
         OptionSpec("sinks", .any, doc: "Several sink stages; each may take only records of one `route`."),
         OptionSpec("notify", .any, doc: "Notifiers with `when:` rules evaluated on the run's variables."),
         OptionSpec("rejects", .object(rejectsOptions), doc: "What to do with records that fail validation."),
+        OptionSpec("health", .block(HealthSpec.options), doc: "Thresholds for `etl status` and the `sync_health` source (lag, failures, rejects, inbox, conflicts); each has a default."),
     ]
 
     public static let ledgerOptions: [OptionSpec] = [
@@ -49,18 +51,24 @@ public enum PipelineSchema {
     /// Run variables that notifier rules and ledger columns may name.
     public static let runVariables: [(name: String, doc: String)] = [
         ("pipeline", "pipeline name"), ("run_id", "this run's id"),
-        ("status", "running, completed, failed, partial or overlap"), ("error", "error message of a failed run"),
+        ("status", "running, completed, failed, partial or overlap; dead_letter for a webhook event given up on"), ("error", "error message of a failed run"),
         ("started_at", "start time"), ("duration", "seconds since the start (compare with `15m`)"),
         ("records_read", "records the source produced"), ("records_rejected", "records refused by any stage"),
         ("records_written", "valid records applied by the sinks"), ("items_changed", "rows inserted or really changed"),
         ("inserted", "rows inserted"), ("updated", "rows updated"), ("deleted", "rows deleted"),
         ("conflicts", "records a postgres sink did not apply because the row is newer (`newer_than`)"),
         ("emails_sent", "messages the email sink delivered"), ("emails_failed", "messages the email sink could not deliver"),
+        ("emails_deduplicated", "messages the email sink did not send: same dedupe key in this run or within the window"),
+        ("alerts_sent", "per-record alerts (slack, webhook, pagerduty sinks) delivered"),
+        ("alerts_failed", "per-record alerts that could not be delivered"),
+        ("alerts_deduplicated", "per-record alerts not sent: same dedupe key in this run or within the window"),
+        ("alerts_over_limit", "per-record alerts past max_per_run, left for a later run"),
         ("pages_fetched", "pages the http source read"),
         ("requests_sent", "requests the http transform and sink put on the wire, retries included"),
         ("requests_succeeded", "requests answered with a `success_status`"),
         ("requests_failed", "requests that failed for good (their records were rejected)"),
         ("api_latency_ms", "HTTP source latency"), ("archive_path", "where the raw payload was archived"),
-        ("duration_ms", "run duration in milliseconds"), ("dry_run", "true under --dry-run"),
+        ("duration_ms", "run duration in milliseconds"),
+        ("event_id", "webhook pipelines: the inbox event of a dead_letter notification"), ("dry_run", "true under --dry-run"),
     ]
 }

@@ -26,6 +26,13 @@ public struct PipelineSpec {
     public var commit: CommitMode = .run
     /// Secret values of this pipeline (see `PipelineLoader.Result.secrets`): its runs redact them.
     public var secrets: [String] = []
+    /// `health:` thresholds for `etl status` and the `sync_health` source.
+    public var health = HealthSpec()
+
+    /// The pipeline's own `database:` (where its ledger, lock and setup live), if it has one.
+    public var database: String? { ledger?.database ?? lock?.database ?? setup?.database }
+    /// `trigger:` — a webhook pipeline, fed by `etl serve` instead of `etl run`.
+    public var trigger: TriggerSpec?
 }
 
 /// One stage: which connector and its typed options.

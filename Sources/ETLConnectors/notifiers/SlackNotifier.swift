@@ -39,7 +39,8 @@ public final class SlackNotifier: NotifierConnector {
 
     public func send(_ notification: RunNotification, _ context: RunContext) throws {
         var body = Fields()
-        body["text"] = .string("*\(notification.title)*\n\(notification.text)")
+        // A per-record alert may have no title: then the message alone.
+        body["text"] = .string(notification.title.isEmpty ? notification.text : "*\(notification.title)*\n\(notification.text)")
         if let channel { body["channel"] = .string(channel) }
         body["username"] = .string(username)
         try WebhookPost.post(url: webhook, json: .object(body), timeout: timeout)

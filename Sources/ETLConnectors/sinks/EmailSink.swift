@@ -6,9 +6,8 @@ import struct ETLExpr.Expression
 
 /// Sends one e-mail per record (shipping confirmations, status changes) over SMTP.
 ///
-/// Messages are rendered while records flow (`write`), but sent only in `commit`,
-/// which the runner calls after every sink prepared: a run that fails sends nothing.
-/// Mail cannot be rolled back, so list this sink after the database sinks.
+/// Messages are rendered while records flow (`write`), but sent only in `didCommit`,
+/// which the runner calls once the run's data committed: a run that fails sends nothing.
 public final class EmailSink: SinkConnector {
     static let from = SMTPOptions.from(example: "\"Shop <orders@example.com>\"")
     static let to = OptionKey<String>("to", required: true, doc: "Recipient template, rendered per record; several addresses may be separated by commas.", example: "\"{{ customer_email }}\"")
@@ -26,15 +25,16 @@ public final class EmailSink: SinkConnector {
         description: """
         Every record (or only those where `when` holds) is rendered into a message during the run; a record whose \
         template fails, whose placeholder is null or whose `to` is not an e-mail address is rejected with the reason. \
-        Nothing is sent until every sink has prepared, so a failed run mails no one; list this sink after the database \
-        sinks so their commit comes first. More than `max_per_run` messages fails the run before anything is sent. \
+        Nothing is sent until the run's data committed, so a failed run mails no one. More than `max_per_run` messages fails the run before anything is sent. \
         A message the server refuses is logged and counted (`emails_failed`); the others still go, and the run does not \
         fail. Sent messages are counted in `emails_sent` (not in `records_written`, which counts rows). \
         `--dry-run` prints each message's recipient and subject instead of sending. \
+        With `dedupe: {key, window}` records with the same key get one message per window, across runs \
+        (remembered in `etl_alerts_sent`, like the notifier sinks). \
         Placeholders see the record's fields plus `pipeline` and `run_id`; write `{{ x ?? \"n/a\" }}` for a field that may be null.
         """,
         options: [SMTPOptions.url, from, to, subject, body, when, SMTPOptions.username, SMTPOptions.password,
-                  SMTPOptions.starttls, SMTPOptions.verifyTLS, timeout, maxPerRun],
+                  SMTPOptions.starttls, SMTPOptions.verifyTLS, timeout, maxPerRun, AlertDedupe.option],
         example: """
         sinks:
           - type: postgres
@@ -56,6 +56,8 @@ public final class EmailSink: SinkConnector {
     struct Pending {
         var position: Int
         var message: MailMessage
+        /// The `dedupe` key, when the sink has one.
+        var key: String?
     }
 
     let client: SMTPClient
@@ -66,6 +68,7 @@ public final class EmailSink: SinkConnector {
     let body: Template
     let when: Expression?
     let maxPerRun: Int
+    let dedupe: AlertDedupe?
     var pending: [Pending] = []
     var rejects: [Rejection] = []
     var matched = 0
@@ -99,6 +102,7 @@ public final class EmailSink: SinkConnector {
         maxPerRun = options[Self.maxPerRun]
         guard maxPerRun > 0 else { throw options.error(Self.maxPerRun, "max_per_run must be at least 1") }
         client = try SMTPOptions.client(options, url: url, timeout: options[Self.timeout])
+        dedupe = try AlertDedupe(options, alert: "email", context: context)
     }
 
     public func open(_ context: RunContext) throws {
@@ -124,7 +128,10 @@ public final class EmailSink: SinkConnector {
                 throw ETLError("email sink: more than \(maxPerRun) messages in one run; nothing was sent",
                                hint: "check `when:`; if this many is expected, raise `max_per_run`")
             }
-            if let message = render(record, variables, context) { pending.append(Pending(position: record.position, message: message)) }
+            if let message = render(record, variables, context) {
+                let key = dedupe?.render(record.fields, variables, now: context.startedAt)
+                pending.append(Pending(position: record.position, message: message, key: key))
+            }
         }
     }
 
@@ -159,9 +166,26 @@ public final class EmailSink: SinkConnector {
         return r
     }
 
-    public func commit(_ context: RunContext) throws {
-        let messages = pending
+    /// Nothing to commit: the messages wait for `didCommit`.
+    public func commit(_ context: RunContext) throws {}
+
+    /// The run's data is committed (the shared transaction included): now the mail goes.
+    public func didCommit(_ context: RunContext) {
+        var messages = pending
         pending = []
+        var store: AlertsSent?
+        defer { store?.close() }
+        if let dedupe, !context.dryRun, !messages.isEmpty {
+            do {
+                let (fresh, opened) = try dedupe.due(messages) { $0.key ?? "" }
+                context.metrics.add("emails_deduplicated", messages.count - fresh.count)
+                messages = fresh; store = opened
+            } catch {
+                context.logger.error("email: could not read \(AlertsSent.table) (\(error)); no message sent, so none is sent twice")
+                context.metrics.add("emails_failed", messages.count)
+                return
+            }
+        }
         if context.dryRun {
             var out = "email: would send \(messages.count) messages\n"
             for p in messages { out += "  to \(p.message.to.joined(separator: ", ")): \(p.message.subject)\n" }
@@ -179,6 +203,10 @@ public final class EmailSink: SinkConnector {
             do {
                 try client.send(p.message)
                 sent += 1
+                if let key = p.key, let store {
+                    do { try store.markSent(key) }
+                    catch { context.logger.warning("email: '\(key)' sent but not remembered in \(AlertsSent.table): \(error)") }
+                }
             } catch {
                 failed += 1
                 context.logger.error("email to \(p.message.to.joined(separator: ", ")) for \(RecordNumber.describe(p.position)) not sent: \(error)")

@@ -37,8 +37,10 @@ struct PayloadFormat {
     /// earlier pages, so positions in rejects stay unique across a paginated read.
     @discardableResult
     func decode(_ payload: PayloadBytes, source: String, batchSize: Int, context: RunContext, firstPosition: Int = 0,
-                emit: (Batch) throws -> Void) throws -> Int {
+                sizeIsTotal: Bool = true, emit: (Batch) throws -> Void) throws -> Int {
         var read = 0
+        // Progress: bytes parsed of this payload — the run's whole input unless it is one page of many.
+        context.publish(Progress.bytesTotal, sizeIsTotal ? .int(Int64(payload.count)) : .null)
         switch kind {
         case .csv:
             var reader: CSVReader
@@ -60,6 +62,7 @@ struct PayloadFormat {
                 if firstPosition != 0 { for i in records.indices { records[i].position += firstPosition } }
                 read += records.count
                 context.metrics.add("records_read", records.count)
+                context.publish(Progress.bytesDone, .int(Int64(reader.byteOffset)))
                 try emit(Batch(records))
             }
         case .json, .ndjson:
@@ -88,6 +91,7 @@ struct PayloadFormat {
                 }
                 read += elements.count
                 context.metrics.add("records_read", elements.count)
+                context.publish(Progress.bytesDone, .int(Int64(reader.byteOffset)))
                 if !records.isEmpty { try emit(Batch(records)) }
             }
         }

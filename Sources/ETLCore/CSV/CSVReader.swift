@@ -36,6 +36,8 @@ public struct CSVReader {
 
     private let payload: PayloadBytes
     private var pos = 0
+    /// How far into the payload the reader is (progress and ETA).
+    public var byteOffset: Int { pos }
     private var line = 1
     /// True while the row being read sees only the window the cap allows.
     private var capped = false

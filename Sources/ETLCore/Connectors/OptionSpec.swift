@@ -71,6 +71,9 @@ public struct ConnectorSpec: Sendable {
     public var options: [OptionSpec]
     /// A YAML snippet showing the connector in a pipeline.
     public var example: String
+    /// For a source whose records have a declared shape (a manifest's `fields:`): their
+    /// top-level fields, so `etl validate` can flag rules naming any other.
+    public var recordFields: [String]?
 
     public init(kind: ConnectorKind, name: String, summary: String, description: String = "",
                 options: [any OptionDeclaration], example: String) {

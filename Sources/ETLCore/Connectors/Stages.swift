@@ -43,6 +43,10 @@ public protocol Sink: Stage {
     func prepare(_ context: RunContext) throws -> SinkReport
     func commit(_ context: RunContext) throws
     func rollback(_ context: RunContext)
+    /// Called once everything the execution wrote is committed — the shared PostgreSQL
+    /// transaction, the cursor and the rejects included: where effects that cannot be
+    /// rolled back (mail, alerts) belong. The data is in, so it cannot fail the run.
+    func didCommit(_ context: RunContext)
 }
 
 /// What a sink did, merged into the run's metrics and ledger row.
@@ -53,6 +57,8 @@ public struct SinkReport: Sendable {
     public var updated: Int = 0
     public var deleted: Int = 0
     public var rejects: [Rejection] = []
+    /// Under --dry-run: what would change, one line per row (`SKU-1  in_stock 45 → 40`).
+    public var preview: [String] = []
     public init() {}
 }
 
@@ -73,4 +79,16 @@ public struct RunNotification: Sendable {
 
 public extension Transform {
     func finish(_ context: RunContext) throws -> TransformOutput { TransformOutput(Batch()) }
+}
+
+/// A source that can say which fields its records carry (a CSV header, a query's
+/// columns), so `etl validate` can flag a rule naming a field nobody produces.
+public protocol FieldDescribing {
+    /// The records' top-level fields; nil when not known. `connect`: allowed to ask a
+    /// server (`validate --check-connections`); without it only local files are read.
+    func recordFields(connect: Bool) throws -> [String]?
+}
+
+public extension Sink {
+    func didCommit(_ context: RunContext) {}
 }

@@ -15,6 +15,9 @@ public final class RunContext: @unchecked Sendable {
     /// Seconds left before the deadline (nil without one), never below one second.
     public var remaining: Double? { deadline.map { max(1, $0.timeIntervalSinceNow) } }
 
+    /// A progress display is shown: sources may spend a cheap extra query on a total (a row estimate).
+    public var showsProgress = false
+
     /// Records per batch handed between stages.
     public var batchSize: Int = 10_000
     public let metrics: RunMetrics

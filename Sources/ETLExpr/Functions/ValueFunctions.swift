@@ -29,6 +29,11 @@ enum ValueFunctions {
             let digest = SHA256.hash(data: Array(v.text.utf8))
             return .string(digest.map { hexByte($0) }.joined())
         }),
+        // The name webhook configurations use for the body's digest (`sha256(_raw_body)`).
+        FunctionSpec("sha256", "sha256(x) -> string", "SHA-256 of the value's text form, as lower-case hex (same as hash).",
+                     arity: 1...1, parameters: [.any], returns: .string, .unary { v in
+            .string(SHA256.hash(data: Array(v.text.utf8)).map { hexByte($0) }.joined())
+        }),
         FunctionSpec("uuid", "uuid() -> string", "A new random UUID (v4), lower-case.", arity: 0...0, returns: .string,
                      .nullary { _ in .string(UUID().uuidString.lowercased()) }),
     ]

@@ -46,8 +46,9 @@ struct ConnectorManifest {
     /// Read as YAML (`root["config"]`), to render its placeholders.
     static let config = OptionKey<Value>("config", required: true, doc: "The base connector's options, with {{ option }} placeholders.")
     static let example = OptionKey<String?>("example", doc: "A YAML snippet for the docs.")
+    static let fields = OptionKey<[String]?>("fields", doc: "Sources: the top-level fields every record carries (the API's declared schema), so `etl validate` flags rules naming any other.")
 
-    static let schema: [any OptionDeclaration] = [kind, name, summary, description, base, options, config, example]
+    static let schema: [any OptionDeclaration] = [kind, name, summary, description, base, options, config, example, fields]
 
     /// Loads every `*.yaml` in `directory` into the registry. Problems come back as diagnostics.
     static func loadAll(from directory: String, into registry: ConnectorRegistry) -> [Diagnostic] {
@@ -73,9 +74,10 @@ struct ConnectorManifest {
             return [Diagnostic(.error, "manifest \(name): a \(kind.rawValue) connector of that name already exists", at: root["name"]?.location)]
         }
         let options = (manifest[Self.options] ?? []).compactMap { $0.objectValue }.map(optionSpec)
-        let spec = ConnectorSpec(kind: kind, name: name, summary: manifest[Self.summary],
+        var spec = ConnectorSpec(kind: kind, name: name, summary: manifest[Self.summary],
                                  description: ((manifest[Self.description] ?? "") + " Defined by the manifest connectors/\((path as NSString).lastPathComponent), based on `\(baseName)`.").trimmingCharacters(in: .whitespaces),
                                  options: options, example: manifest[Self.example] ?? "\(kind.rawValue):\n  type: \(name)")
+        spec.recordFields = manifest[Self.fields]
         let directory = (path as NSString).deletingLastPathComponent
         registry.register(spec, base.factory.deriving { values, _ in
             var variables = values.values

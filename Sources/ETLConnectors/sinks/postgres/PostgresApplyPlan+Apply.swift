@@ -49,6 +49,7 @@ extension PostgresApplyPlan {
         case .upsert, .update:
             break
         }
+        if context.dryRun { report.preview = try dryRunDiff(c, keyMatch) }
         if let syncedAt {
             // Every matched row is written anyway (synced_at), so one statement does both.
             try context.metrics.time("sink_update") { _ = try c.execute(updateMatchedSQL(syncedAt, keyMatch)) }
@@ -107,6 +108,7 @@ extension PostgresApplyPlan {
         } else {
             select += columns.map { "s.\(q($0.column))" }
         }
+        select += conflictRecord?.extras.map { "s.\(q($0.column))" } ?? []
         select.append("\(key.first.map { "t.\(q($0))" } ?? "NULL") IS NULL AS _new")
         select.append("\(changeCondition(incoming)) AS _changed")
         if checksConflicts, let newerThan {

@@ -4,11 +4,12 @@ import ETLPostgres
 
 /// Records that `newer_than` keeps from overwriting a newer row are conflicts, and
 /// never silent: they are counted (metric `conflicts`) and, with `on_conflict: reject`,
-/// returned as rejects so a pipeline can keep them (`rejects.sink`) for a person.
+/// returned as rejects so a pipeline can keep them (`rejects.sink`) for a person; with
+/// `on_conflict: record` they become `sync_conflicts` rows (PostgresConflictRecord.swift).
 /// The resolve pass marks them (`_conflict`, with the row's value in `_row_newer`).
 extension PostgresApplyPlan {
     /// Conflicts exist where a record can overwrite an existing row under the conflict rule.
-    var checksConflicts: Bool { newerThan != nil && (mode == .upsert || mode == .update) }
+    var checksConflicts: Bool { newerThan != nil && mode != .insert }
 
     static let conflictExamples = 5
 
@@ -16,8 +17,14 @@ extension PostgresApplyPlan {
     /// resolved rows (the row stays untouched) and returns them as rejects.
     func reportConflicts(_ c: PostgresConnection, _ context: RunContext) throws -> [Rejection] {
         guard let newerThan else { return [] }
+        if let conflictRecord {
+            _ = try recordConflicts(c, context, conflictRecord, newerThan)
+            return []
+        }
         guard rejectConflicts else {
             try warnAboutConflicts(c, context, newerThan)
+            // An update leaves such rows alone by its own condition; a soft delete must be told.
+            if mode == .softDelete { try c.execute("DELETE FROM \(resolvedTable) WHERE _conflict") }
             return []
         }
         let fields = conflictFields

@@ -122,6 +122,8 @@ struct PostgresApplyPlan {
     let newerThan: String?
     /// With `newer_than`: records whose row is newer are returned as rejects (else only counted).
     let rejectConflicts: Bool
+    /// With `on_conflict: record`: the conflicts table and the record fields staged for it.
+    let conflictRecord: PostgresConflictRecord?
     let deletedColumn: String
     /// soft_delete mode: column → constant also set on the rows it deletes.
     let softDeleteSet: Fields
@@ -162,6 +164,7 @@ struct PostgresApplyPlan {
         deletedColumn = options[PostgresSink.deletedColumn]
         softDeleteSet = options[PostgresSink.softDeleteSet]
         undelete = options[PostgresSink.undelete]
+        conflictRecord = try PostgresConflictRecord(options: options, targetTable: table, mode: mode)
 
         if mode != .insert && key.isEmpty {
             throw options.error(PostgresSink.key, "mode \(mode.rawValue) needs `key`: the target columns that identify a row")
@@ -208,7 +211,7 @@ struct PostgresApplyPlan {
     /// Staging column for a lookup match field.
     func matchColumn(_ lookupColumn: String) -> String { "_m_" + lookupColumn }
     var stagedColumns: [String] {
-        columns.map(\.column) + (lookup?.match.map { matchColumn($0.lookupColumn) } ?? [])
+        columns.map(\.column) + (lookup?.match.map { matchColumn($0.lookupColumn) } ?? []) + (conflictRecord?.extras.map(\.column) ?? [])
     }
 
     // MARK: staging
@@ -249,6 +252,9 @@ struct PostgresApplyPlan {
                 throw ETLError("lookup table \(lookup.table) has no column '\(s.lookupColumn)'")
             }
         }
+        for extra in conflictRecord?.extras ?? [] {
+            all[extra.column] = PostgresColumnType(sqlType: extra.sqlType, defaultExpression: nil)
+        }
         return all
     }
 
@@ -280,6 +286,9 @@ struct PostgresApplyPlan {
                 out.append(StagedField(path: m.field.split(separator: ".").map(String.init), label: m.field,
                                        type: types[matchColumn(m.lookupColumn)], lookupTable: lookup.table))
             }
+        }
+        for extra in conflictRecord?.extras ?? [] {
+            out.append(StagedField(path: extra.path, label: extra.path.joined(separator: "."), type: types[extra.column]))
         }
         return out
     }

@@ -18,9 +18,23 @@ public final class PostgresSession {
     private var participants = 0
     private var commits = 0
     private var finished = false
+    /// False for a connection lent by its owner (a serve worker's): the session ends its
+    /// transaction but leaves the connection open for the owner's next one.
+    private var ownsConnection = true
 
     private init(key: String, connection: PostgresConnection, resources: RunResources) {
         self.key = key; self.connection = connection; self.resources = resources
+    }
+
+    /// Makes `connection`, already inside a transaction its owner began (an inbox claim), the
+    /// run's session on `url`: the sinks that join it write in that transaction, and the last
+    /// participant's commit commits the claim with them. The connection stays open afterwards.
+    public static func adopt(_ connection: PostgresConnection, url: String, context: RunContext) {
+        _ = context.resources.shared("postgres-session|" + url, make: {
+            let session = PostgresSession(key: "postgres-session|" + url, connection: connection, resources: context.resources)
+            session.ownsConnection = false
+            return session
+        })
     }
 
     /// Joins (or starts) the run's transaction on `url`; returns the session and this sink's ordinal.
@@ -38,6 +52,14 @@ public final class PostgresSession {
         return (session, ordinal)
     }
 
+    /// The run's open transaction on `url`, without joining it: for stages that write
+    /// inside the sinks' transaction but do not commit it (the `postgres` transform).
+    /// Nil when no `postgres` sink of the run writes to that database.
+    public static func active(url: String, context: RunContext) -> PostgresSession? {
+        struct NoSession: Error {}
+        return try? context.resources.shared("postgres-session|" + url, make: { () throws -> PostgresSession in throw NoSession() })
+    }
+
     /// The last participant's commit makes everything visible (or, in a dry run, throws it away).
     public func commit(dryRun: Bool) throws {
         lock.lock()
@@ -47,7 +69,7 @@ public final class PostgresSession {
         lock.unlock()
         guard last else { return }
         resources.release(key)
-        defer { connection.close() }
+        defer { if ownsConnection { connection.close() } }
         try connection.execute(dryRun ? "ROLLBACK" : "COMMIT")
     }
 
@@ -59,6 +81,6 @@ public final class PostgresSession {
         guard first else { return }
         resources.release(key)
         _ = try? connection.execute("ROLLBACK")
-        connection.close()
+        if ownsConnection { connection.close() }
     }
 }

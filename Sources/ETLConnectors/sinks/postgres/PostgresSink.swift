@@ -1,6 +1,7 @@
 import Foundation
 import ETLCore
 import ETLPostgres
+import struct ETLExpr.Expression
 
 /// Writes records to a PostgreSQL table in one transaction: batches are COPYed
 /// into a temp staging table, then applied with set-based SQL (see
@@ -29,8 +30,8 @@ public final class PostgresSink: SinkConnector {
     static let changedAt = OptionKey<String?>("changed_at", doc: "Timestamp column set only where a compared column changed (and on insert).", example: "updated_at")
     static let flagTimestamps = OptionKey<Fields>("flag_timestamps", .map(.string), doc: "Timestamp column → boolean column: set when the flag turns true, kept while true, cleared when false.", example: "{discontinued_at: is_discontinued}")
     static let newerThan = OptionKey<String?>("newer_than", doc: "Conflict rule: update only where the record's value of this column is newer than the row's (last writer wins).")
-    static let onConflict = OptionKey<String>("on_conflict", .oneOf(["skip", "reject"]), default: "skip",
-                                              doc: "With `newer_than`, a record whose row is newer is not applied: skip counts it (metric `conflicts`, one warning with examples); reject also returns it as a reject (to `rejects.sink`).")
+    static let onConflict = OptionKey<String>("on_conflict", .oneOf(["skip", "reject", "record"]), default: "skip",
+                                              doc: "With `newer_than`, a record whose row is newer is not applied (nor soft-deleted): skip counts it (metric `conflicts`, one warning with examples); reject also returns it as a reject (to `rejects.sink`); record writes a pending row to the conflicts table (see `conflicts`) in the same transaction.")
     static let deletedColumn = OptionKey<String>("deleted_column", default: "deleted_at", doc: "Column set to now() in soft_delete mode (and cleared by `undelete`).")
     static let softDeleteSet = OptionKey<Fields>("soft_delete_set", .map(.any), doc: "soft_delete mode: more columns set to constant values on the rows it deletes.", example: "{deleted_from: crm}")
     static let undelete = OptionKey<Bool>("undelete", default: false,
@@ -45,8 +46,8 @@ public final class PostgresSink: SinkConnector {
         Duplicate keys in one run: the last record wins (logged as a warning). Records whose lookup finds no row, \
         or whose values do not fit the column types, are rejected with their position and reason.
         """,
-        options: [database, table, mode, key, columns, lookup, compare, defaults, keepExistingOnNull, syncedAt, changedAt,
-                  flagTimestamps, newerThan, onConflict, deletedColumn, softDeleteSet, undelete],
+        options: [when, database, table, mode, key, columns, lookup, compare, defaults, keepExistingOnNull, syncedAt, changedAt,
+                  flagTimestamps, newerThan, onConflict, conflicts, deletedColumn, softDeleteSet, undelete],
         example: """
         sink:
           type: postgres
@@ -72,17 +73,20 @@ public final class PostgresSink: SinkConnector {
     var row: [Value] = []
     var preRejects: [Rejection] = []
     let dryRun: Bool
+    let condition: Expression?
 
     public init(options: Options, context: BuildContext) throws {
         url = options[Self.database]
         plan = try PostgresApplyPlan(options: options)
         dryRun = context.dryRun
+        condition = try Self.condition(options)
     }
 
     public func checkConnection() throws {
         let c = try PostgresConnection(url: url)
         defer { c.close() }
-        _ = try c.execute("SELECT 1 FROM \(PostgresConnection.quoteIdentifier(plan.table)) LIMIT 0")
+        // The table, every column the sink writes or compares, and the lookup table's match columns.
+        _ = try plan.loadColumnTypes(c)
     }
 
     public func open(_ context: RunContext) throws {
@@ -112,7 +116,7 @@ public final class PostgresSink: SinkConnector {
         // batch while the source parses the next.
         try context.metrics.time("sink_copy") {
             try c.copyInKeepingOpen(plan.copySQL) { writer in
-                for record in batch.records {
+                for record in selected(batch, context) {
                     if let reason = PostgresApplyPlan.stagingRow(record, stagedFields, into: &row) {
                         preRejects.append(Rejection(record: record, stage: "postgres sink", reasons: [reason]))
                         continue

@@ -126,6 +126,11 @@ public final class HTTPSource: SourceConnector {
         let client = HTTPClient()
         // A cancelled run (timeout, SIGTERM) aborts the transfer in progress…
         client.abortWhen = { context.cancellation != nil }
+        // A body's Content-Length gives the progress display its download share and ETA.
+        client.onDownloadProgress = { received, expected in
+            context.publish(Progress.downloadDone, .int(received))
+            context.publish(Progress.downloadTotal, expected > 0 ? .int(expected) : .null)
+        }
         // …ends the wait between retries early, and sends nothing more.
         var retry = RetryPolicy(backoff: retryPolicy.backoff, sleep: { seconds in
             let until = Date().addingTimeInterval(seconds)
@@ -194,7 +199,7 @@ public final class HTTPSource: SourceConnector {
             do {
                 count = try context.metrics.time("parse") {
                     try format.decode(bytes, source: source, batchSize: context.batchSize, context: context,
-                                      firstPosition: position) { batch in
+                                      firstPosition: position, sizeIsTotal: walker == nil) { batch in
                         tracker?.observe(batch)
                         do { try emit(batch) } catch { downstreamFailed = true; throw error }
                     }

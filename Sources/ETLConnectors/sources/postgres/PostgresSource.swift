@@ -229,6 +229,7 @@ public final class PostgresSource: SourceConnector {
         // A cancelled run (timeout, SIGTERM) stops the FETCH in progress.
         context.onCancel { [weak connection] in connection?.cancel() }
 
+        if context.showsProgress { publishRowEstimate(connection, statement, parameters, context) }
         let cursor: PostgresCursor
         do {
             cursor = try PostgresCursor(connection: connection, query: statement.sql, parameters: parameters,
