@@ -35,7 +35,11 @@ public enum PipelineValidation {
 
     /// Builds every connector of a valid spec without running it, so options only a
     /// connector understands (a key column missing from `columns` …) are caught too.
-    public static func buildCheck(_ spec: PipelineSpec, registry: ConnectorRegistry) -> [Diagnostic] {
+    /// A stage whose options use an unset variable (`unsetVariables`, by stage label) was
+    /// built with empty text in its place: what it says about that is a warning, since
+    /// the unset variable is already reported and `run` refuses it anyway.
+    public static func buildCheck(_ spec: PipelineSpec, registry: ConnectorRegistry,
+                                  unsetVariables: [String: [String]] = [:]) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var context = BuildContext(baseDirectory: spec.baseDirectory, pipelineName: spec.name, dryRun: true, registry: registry,
                                    varNames: Set(spec.vars.map(\.name)))
@@ -44,6 +48,11 @@ public enum PipelineValidation {
         for stage in stages {
             do { _ = try registry.stage(stage.kind, stage.type, stage.options, context) }
             catch let e as ETLError {
+                if let unset = unsetVariables[stage.label], !unset.isEmpty {
+                    let names = unset.map { "${\($0)}" }.joined(separator: ", ")
+                    out.append(Diagnostic(.warning, "\(e.message) (\(names) not set)", at: e.location ?? stage.location, hint: e.hint))
+                    continue
+                }
                 out.append(Diagnostic(.error, e.message, at: e.location ?? stage.location, hint: e.hint))
             } catch {
                 out.append(Diagnostic(.error, "\(error)", at: stage.location))

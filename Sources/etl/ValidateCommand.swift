@@ -36,7 +36,7 @@ struct ValidateCommand: ParsableCommand {
             redactor.add(contentsOf: result.secrets)
             var diagnostics = result.diagnostics
             if let spec = result.spec {
-                diagnostics += PipelineValidation.buildCheck(spec, registry: registry)
+                diagnostics += PipelineValidation.buildCheck(spec, registry: registry, unsetVariables: result.unsetVariables)
                 diagnostics += PipelineValidation.advice(spec, registry: registry)
                 // Connections and fields are checked only on a pipeline whose configuration holds.
                 if !diagnostics.contains(where: { $0.severity == .error }) {

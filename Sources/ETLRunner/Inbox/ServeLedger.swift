@@ -48,14 +48,15 @@ public final class ServeLedger {
 }
 
 /// Before `etl serve` accepts a request for a pipeline: its `setup:` SQL and the inbox table,
-/// in one transaction under an advisory lock, so replicas starting together do not race.
+/// in one transaction under an advisory lock, so replicas starting together do not race (the
+/// same lock `etl run` takes for its setup: a cron run and a serve start share setup files).
 public enum ServeSetup {
     public static func prepare(_ spec: PipelineSpec, database: String) throws {
         let c = try PostgresConnection(url: database)
         defer { c.close() }
         try c.execute("BEGIN")
         do {
-            try c.execute("SELECT pg_advisory_xact_lock($1)", [.int(PostgresConnection.lockKey("etl serve setup"))])
+            try c.execute("SELECT pg_advisory_xact_lock($1)", [.int(PostgresConnection.lockKey("etl setup"))])
             for file in spec.setup?.sqlFiles ?? [] {
                 guard let sql = try? String(contentsOfFile: file, encoding: .utf8) else { throw ETLError("cannot read setup SQL \(file)") }
                 do { try c.simpleExecute(sql) } catch { throw SetupSQLFailure.error(file: file, sql: sql, error) }
