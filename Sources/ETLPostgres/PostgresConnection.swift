@@ -13,6 +13,8 @@ public final class PostgresConnection: @unchecked Sendable {
     public var onNotice: ((String) -> Void)?
 
     private var connection: OpaquePointer?
+    /// The COPY left open by `copyInKeepingOpen`, ended before any other statement.
+    var openCopy: (sql: String, writer: CopyWriter)?
     private let cancelLock = NSLock()
     private var cancelHandle: OpaquePointer?
 
@@ -55,6 +57,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Closes the connection; later calls throw. Safe to call twice.
     public func close() {
+        openCopy = nil
         cancelLock.lock()
         if let handle = cancelHandle { PQfreeCancel(handle) }
         cancelHandle = nil
@@ -114,7 +117,15 @@ public final class PostgresConnection: @unchecked Sendable {
 
     // MARK: - Internals shared with COPY and transactions
 
+    /// The connection, ready for `sql`: a COPY left open is ended first (its
+    /// error, if it failed, is this call's).
     func liveConnection(_ sql: String) throws -> OpaquePointer {
+        if openCopy != nil { try endCopy() }
+        return try copyConnection(sql)
+    }
+
+    /// The connection as it is, mid-COPY included.
+    func copyConnection(_ sql: String) throws -> OpaquePointer {
         guard let conn = connection else {
             throw PostgresError(sqlstate: "08003", message: "the connection is closed", statement: sql, endpoint: endpoint)
         }
@@ -165,7 +176,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     func putCopyData(_ chunk: UnsafeBufferPointer<CChar>) throws {
-        let conn = try liveConnection("COPY")
+        let conn = try copyConnection("COPY")
         guard PQputCopyData(conn, chunk.baseAddress, Int32(chunk.count)) == 1 else { throw connectionError("COPY") }
     }
 

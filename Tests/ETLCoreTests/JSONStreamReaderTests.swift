@@ -131,6 +131,29 @@ final class JSONStreamReaderTests: XCTestCase {
         XCTAssertEqual(values.map { $0.objectValue?.values ?? [] }, [[1, 2], [2], [3, 2], [5, 6]])
     }
 
+    func testObjectsOfOneShapeShareKeysAndShorterOrChangedShapesStayExact() throws {
+        var r = reader(#"[{"a": 1, "b": 2, "c": 3}, {"a": 4}, {"a": 5, "b": 6, "d": 7}, {"a": 8, "b": 9, "d": 10}, {"a": 1, "b": 2, "c": 3}, {}]"#)
+        var values = try all(&r)
+        XCTAssertEqual(values.map { $0.objectValue?.keys ?? [] },
+                       [["a", "b", "c"], ["a"], ["a", "b", "d"], ["a", "b", "d"], ["a", "b", "c"], []])
+        XCTAssertEqual(values.map { $0.objectValue?.values ?? [] }, [[1, 2, 3], [4], [5, 6, 7], [8, 9, 10], [1, 2, 3], []])
+        // A record changed downstream does not change the others sharing its key list.
+        guard case .object(var changed) = values[2] else { return XCTFail("not an object") }
+        changed["e"] = 11
+        values[2] = .object(changed)
+        XCTAssertEqual(values[3].objectValue?.keys, ["a", "b", "d"])
+        XCTAssertEqual(values[2].objectValue?.keys, ["a", "b", "d", "e"])
+    }
+
+    func testDocumentParserKeepsShapesApartAcrossDocuments() throws {
+        var parser = JSONDocumentParser()
+        let docs = [#"{"x": 1, "y": 2}"#, #"{"x": 3, "y": 4}"#, #"{"y": 5, "x": 6}"#, #"{"x": 7, "x": 8}"#, #"{"x": {"x": 9}}"#]
+        let parsed = try docs.map { doc in try Array(doc.utf8).withUnsafeBufferPointer { try parser.parse($0) } }
+        XCTAssertEqual(parsed.map { $0.objectValue?.keys ?? [] }, [["x", "y"], ["x", "y"], ["y", "x"], ["x"], ["x"]])
+        XCTAssertEqual(parsed[3].objectValue?["x"], 8)
+        XCTAssertEqual(parsed[4].objectValue?["x"]?.objectValue?["x"], 9)
+    }
+
     func testDuplicateKeysInLargeObjects() throws {
         let keys = (0..<40).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
         var r = reader("[{\(keys)}, {\(keys), \"k5\": 99, \"k39\": 100, \"new\": 1}]")

@@ -27,6 +27,24 @@ final class NumberFunctionTests: XCTestCase {
         assertEval("type_of(price * 2)", "decimal")
     }
 
+    /// The fast path for plain decimal text gives what Foundation's parser gives:
+    /// the same value and the same text, trailing zeros included.
+    func testPlainDecimalTextConvertsLikeFoundation() throws {
+        let texts = ["19.99", "1.50", "-0.01", "+3.25", "007", "42", "0.000001", "123456789012345678",
+                     "1234567890123456789", "99999999999999999.9", "-12.345000", "0", "-0", "0.00", "1e3",
+                     " 12.5 ", "\t7.25", ".5", "5.", "1.2.3", "12abc", "", "-", "1 000"]
+        for text in texts {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let foundation = Double(trimmed) != nil ? Decimal(string: trimmed, locale: Locale(identifier: "en_US_POSIX")) : nil
+            let converted = try? Conversions.toDecimal(.string(text))
+            XCTAssertEqual(converted, foundation.map { .decimal($0) }, "to_decimal(\"\(text)\")")
+            if let foundation, case .decimal(let mine) = converted {
+                XCTAssertEqual(Value.decimal(mine).text, Value.decimal(foundation).text, "text of \"\(text)\"")
+            }
+            XCTAssertEqual(Conversions.trimmedSpaces(text), trimmed, "trimmed \"\(text)\"")
+        }
+    }
+
     func testComparisonsAcrossNumberKinds() {
         assertEval("qty == 5.0", true)
         assertEval("qty == 5d", true)

@@ -10,10 +10,11 @@ public struct JSONDocumentParser {
     /// One whole document; trailing data is an error.
     public mutating func parse(_ buf: UnsafeBufferPointer<UInt8>, source: String = "JSON") throws -> Value {
         // Moved into the parser and back, so it stays uniquely owned and is never copied.
-        var cache = JSONKeyCache.empty
-        swap(&cache, &keys)
+        // (Swapped, not passed: a local copy alive beside the parser's would make every
+        // write to the cache copy its arrays first.)
         var p = JSONParser(buf: buf, pos: 0, line: 1, source: source, decimalNumbers: decimalNumbers,
-                           maxDepth: 512, keys: cache)
+                           maxDepth: 512, keys: JSONKeyCache.empty)
+        swap(&p.keys, &keys)
         defer { swap(&p.keys, &keys) }
         p.skipByteOrderMark()
         let value = try p.parseValue(depth: 0)

@@ -24,6 +24,9 @@ struct JSONKeyCache {
     private var used: [Int] = []
     /// Field count of the last object at each depth, to reserve capacity up front.
     private var counts: [Int] = []
+    /// The cached keys of each depth as one list, handed to every object whose keys
+    /// are exactly these: objects of one shape share one key array, not one each.
+    private var shapes: [[String]] = []
 
     /// A cache with no storage yet.
     static var empty: JSONKeyCache { JSONKeyCache() }
@@ -32,6 +35,14 @@ struct JSONKeyCache {
         entries = Array(repeating: Entry(bytes: [], string: ""), count: Self.maxDepth * Self.maxKeys)
         used = Array(repeating: 0, count: Self.maxDepth)
         counts = Array(repeating: 0, count: Self.maxDepth)
+        shapes = Array(repeating: [], count: Self.maxDepth)
+    }
+
+    /// The first `count` cached keys at `depth` (all of them: the shared list itself).
+    func shape(depth: Int, count: Int) -> [String] {
+        guard depth < shapes.count else { return [] }
+        let all = shapes[depth]
+        return count == all.count ? all : Array(all.prefix(count))
     }
 
     func expectedCount(depth: Int) -> Int { depth < counts.count ? counts[depth] : 0 }
@@ -63,5 +74,7 @@ struct JSONKeyCache {
         guard slot <= used[depth] else { return }
         entries[depth * Self.maxKeys + slot] = Entry(bytes: Array(key), string: string)
         used[depth] = slot + 1
+        shapes[depth].removeSubrange(min(slot, shapes[depth].count)...)
+        shapes[depth].append(string)
     }
 }

@@ -93,9 +93,13 @@ struct JSONParser {
     mutating func parseObject(depth: Int) throws -> Value {
         try checkDepth(depth)
         pos += 1
+        // While every key comes from the cache only the values are collected: the keys
+        // are the cache's, shared at the end. The first other key switches to `fields`.
+        var values: [Value] = []
         var fields = Fields()
+        var sharingKeys = true
         let expected = keys.expectedCount(depth: depth)
-        if expected > 0 { fields.reserveCapacity(expected) }
+        if expected > 0 { values.reserveCapacity(expected) }
         skipWhitespace()
         guard pos < buf.count else { throw endOfInput() }
         if buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(fields) }
@@ -115,7 +119,15 @@ struct JSONParser {
             pos += 1
             let value = try parseValue(depth: depth)
 
-            if fromCache {
+            if sharingKeys && !fromCache {
+                // Keys so far were cache slots 0..<slot; this one is not (it may repeat one of them).
+                fields = Fields(uncheckedKeys: keys.shape(depth: depth, count: slot), values: values)
+                values = []
+                sharingKeys = false
+            }
+            if sharingKeys {
+                values.append(value)
+            } else if fromCache {
                 fields.appendUnchecked(key, value)
             } else if isDuplicate(key, in: fields, seen: &seen) {
                 fields[key] = value          // last one wins, in the first one's place
@@ -136,6 +148,7 @@ struct JSONParser {
                 skipWhitespace()
             case UInt8(ascii: "}"):
                 pos += 1
+                if sharingKeys { fields = Fields(uncheckedKeys: keys.shape(depth: depth, count: slot), values: values) }
                 keys.recordCount(fields.count, depth: depth)
                 return .object(fields)
             default:

@@ -71,7 +71,6 @@ public final class PostgresSink: SinkConnector {
     var duplicates = PostgresDuplicateKeys(indices: nil)
     /// One staging row, reused for every record.
     var row: [Value] = []
-    var staged = 0
     var preRejects: [Rejection] = []
     let dryRun: Bool
     let condition: Expression?
@@ -91,7 +90,7 @@ public final class PostgresSink: SinkConnector {
     }
 
     public func open(_ context: RunContext) throws {
-        staged = 0; preRejects = []
+        preRejects = []
         let (session, ordinal) = try PostgresSession.join(url: url, context: context)
         self.session = session
         let c = session.connection
@@ -112,9 +111,11 @@ public final class PostgresSink: SinkConnector {
 
     public func write(_ batch: Batch, _ context: RunContext) throws {
         guard let c = connection else { throw ETLError("postgres sink used before open") }
-        // Each record goes straight from its fields into the COPY buffer.
-        staged += try context.metrics.time("sink_copy") {
-            try c.copyIn(plan.copySQL) { writer in
+        // Each record goes straight from its fields into the COPY buffer; the COPY
+        // stays open across batches (ended by `prepare`), so the server loads this
+        // batch while the source parses the next.
+        try context.metrics.time("sink_copy") {
+            try c.copyInKeepingOpen(plan.copySQL) { writer in
                 for record in selected(batch, context) {
                     if let reason = PostgresApplyPlan.stagingRow(record, stagedFields, into: &row) {
                         preRejects.append(Rejection(record: record, stage: "postgres sink", reasons: [reason]))
@@ -130,6 +131,7 @@ public final class PostgresSink: SinkConnector {
 
     public func prepare(_ context: RunContext) throws -> SinkReport {
         guard let c = connection else { throw ETLError("postgres sink used before open") }
+        try context.metrics.time("sink_copy") { _ = try c.endCopy() }
         var report = try context.metrics.time("sink_apply") { try plan.apply(c, context, mayHaveDuplicates: duplicates.mayHaveDuplicates) }
         report.rejects = preRejects + report.rejects
         return report
@@ -141,6 +143,7 @@ public final class PostgresSink: SinkConnector {
     }
 
     public func rollback(_ context: RunContext) {
+        connection?.abortOpenCopy()
         session?.rollback()
         connection = nil
         session = nil
