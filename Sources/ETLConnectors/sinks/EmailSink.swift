@@ -192,26 +192,9 @@ public final class EmailSink: SinkConnector {
             FileHandle.standardOutput.write(Data(context.redactor.redact(out).utf8))
             return
         }
-        // The data is committed: a failure from here on must not fail the run, so it is logged and counted.
-        var sent = 0, failed = 0
-        for (i, p) in messages.enumerated() {
-            if let reason = context.cancellation {
-                context.logger.error("email: run cancelled (\(reason)); \(messages.count - i) messages not sent")
-                failed += messages.count - i
-                break
-            }
-            do {
-                try client.send(p.message)
-                sent += 1
-                if let key = p.key, let store {
-                    do { try store.markSent(key) }
-                    catch { context.logger.warning("email: '\(key)' sent but not remembered in \(AlertsSent.table): \(error)") }
-                }
-            } catch {
-                failed += 1
-                context.logger.error("email to \(p.message.to.joined(separator: ", ")) for \(RecordNumber.describe(p.position)) not sent: \(error)")
-            }
-        }
+        let (sent, failed) = AfterCommitDelivery.send(messages, what: "email", key: { $0.key }, store: store, context: context,
+                                                      send: { try client.send($0.message) },
+                                                      failure: { "email to \($0.message.to.joined(separator: ", ")) for \(RecordNumber.describe($0.position)) not sent: \($1)" })
         context.metrics.add("emails_sent", sent)
         context.metrics.add("emails_failed", failed)
         if !messages.isEmpty { context.logger.info("email: \(sent) sent, \(failed) failed") }

@@ -182,26 +182,9 @@ public final class AlertSink: Sink {
             FileHandle.standardOutput.write(Data(context.redactor.redact(out).utf8))
             return
         }
-        var sent = 0, failed = 0
-        for (i, p) in due.enumerated() {
-            if let reason = context.cancellation {
-                context.logger.warning("\(name): run cancelled (\(reason)); \(due.count - i) alerts not sent")
-                failed += due.count - i
-                break
-            }
-            do {
-                try notifier.send(p.notification, context)
-                sent += 1
-            } catch {
-                failed += 1
-                context.logger.warning("\(name) alert for \(RecordNumber.describe(p.position)) not sent: \(error)")
-                continue
-            }
-            if let key = p.key, let store {
-                do { try store.markSent(key) }
-                catch { context.logger.warning("\(name): alert '\(key)' sent but not remembered in \(AlertsSent.table): \(error)") }
-            }
-        }
+        let (sent, failed) = AfterCommitDelivery.send(due, what: name, key: { $0.key }, store: store, context: context,
+                                                      send: { try notifier.send($0.notification, context) },
+                                                      failure: { "\(name) alert for \(RecordNumber.describe($0.position)) not sent: \($1)" })
         context.metrics.add("alerts_sent", sent)
         context.metrics.add("alerts_failed", failed)
         context.logger.info("\(name): \(sent) alerts sent, \(failed) failed, \(deduplicated) deduplicated, \(overLimit) over max_per_run")
