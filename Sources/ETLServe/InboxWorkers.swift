@@ -107,11 +107,17 @@ final class InboxWorkers: Service, @unchecked Sendable {
     /// Ledger counts and the inbox gauges, every few seconds.
     private func bookkeeping() {
         var lastLedger = Date.distantPast
+        // One connection per database for the whole life of the loop (reopened after a failure),
+        // not a new one every two seconds.
+        let connections = PostgresConnectionSource()
+        defer { connections.closeAll() }
         while !isStopping {
             for p in pipelines {
-                if let c = try? PostgresConnection(url: p.endpoint.database, connectTimeout: 3, applicationName: "etl serve metrics") {
-                    if let d = try? p.endpoint.store.depth(c) { metrics.depth(pipeline: p.endpoint.spec.name, pending: d.pending, oldestAge: d.oldestAge) }
-                    c.close()
+                do {
+                    let d = try p.endpoint.store.depth(try connections.connection(p.endpoint.database))
+                    metrics.depth(pipeline: p.endpoint.spec.name, pending: d.pending, oldestAge: d.oldestAge)
+                } catch {
+                    connections.dropIfBroken(p.endpoint.database, error)
                 }
                 if Date().timeIntervalSince(lastLedger) >= 5 { p.ledger?.progress(p.totals) }
             }
