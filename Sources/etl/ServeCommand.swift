@@ -41,7 +41,7 @@ struct ServeCommand: ParsableCommand {
         let loaded = WebhookPipelines.load(roots, logger: logger)
         logger = logger.scoped(redactor: redactor.including(loaded.secrets))
         guard loaded.errors == 0 else {
-            logger.error("invalid webhook pipeline configuration: nothing is served")
+            logger.error("invalid webhook pipeline configuration: nothing is served; fix the errors above (`etl validate` lists them) or name only the pipelines to serve")
             throw ExitCode(RunExitCode.invalidConfig.rawValue)
         }
         guard !loaded.specs.isEmpty else {
@@ -109,7 +109,10 @@ enum WebhookPipelines {
             for d in result.diagnostics {
                 let unset = Interpolator.unsetVariable(in: d)
                 if d.severity == .warning, let v = unset, !notifierVars.contains(v) {
-                    logger.error(d.description); fileErrors += 1
+                    // As for `etl run`: an unset variable outside the notifiers stops the pipeline,
+                    // so it is reported as the error it is, not as "error: … warning: …".
+                    var e = d; e.severity = .error
+                    logger.error(e.description); fileErrors += 1
                 } else if d.severity == .error {
                     logger.error(d.description); fileErrors += 1
                 } else if unset == nil {

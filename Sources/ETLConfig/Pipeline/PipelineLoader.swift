@@ -51,7 +51,10 @@ public struct PipelineLoader {
         }
         let interpolated = Interpolator(environment: environment, strict: strict).resolve(root)
         let (resolved, interpolationDiagnostics) = (interpolated.root, interpolated.diagnostics)
-        diagnostics += interpolationDiagnostics
+        // A YAML alias (`*mail`) is resolved once per use: its unset variable is one mistake
+        // at one position, reported once.
+        var reported = Set<String>()
+        diagnostics += interpolationDiagnostics.filter { reported.insert($0.description).inserted }
         var builder = SpecBuilder(registry: registry, file: path, environment: environment)
         builder.unsetNames = Set(interpolationDiagnostics.compactMap(Interpolator.unsetVariable(in:)))
         var spec = builder.build(resolved)
