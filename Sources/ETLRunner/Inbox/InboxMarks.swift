@@ -4,10 +4,10 @@ import ETLConnectors
 /// Marks claimed inbox events processed inside the execution's transaction:
 /// the marks commit exactly when the sinks' writes do, so an event is never
 /// marked done without its data, nor its data committed twice.
-final class InboxMarks: ExecutionParticipant {
-    private let database: String
+final class InboxMarks: SessionParticipant {
+    let database: String
     private let store: InboxStore
-    private var session: PostgresSession?
+    var session: PostgresSession?
     /// Decided once the sinks applied the batch: which events are done, which rejected.
     var outcome: () throws -> (done: [Int64], rejected: [Int64], response: (status: Int, body: String)?)
 
@@ -15,23 +15,9 @@ final class InboxMarks: ExecutionParticipant {
         self.database = database; self.store = store; self.outcome = outcome
     }
 
-    func open(_ context: RunContext) throws {
-        session = try PostgresSession.join(url: database, context: context).0
-    }
-
     func write(_ context: RunContext) throws {
         guard let session else { return }
         let o = try outcome()
         try store.markProcessed(session.connection, done: o.done, rejected: o.rejected, response: o.response)
-    }
-
-    func commit(_ context: RunContext) throws {
-        defer { session = nil }
-        try session?.commit(dryRun: context.dryRun)
-    }
-
-    func rollback() {
-        session?.rollback()
-        session = nil
     }
 }
