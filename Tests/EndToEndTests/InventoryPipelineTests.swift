@@ -59,6 +59,35 @@ final class InventoryPipelineTests: XCTestCase {
         XCTAssertEqual(try harness.db.scalar("SELECT count(*) FROM inventory WHERE last_synced_at > '2001-01-01'"), "10")
     }
 
+    /// A warm run with every kind of record at once: unchanged, changed, new products,
+    /// a repeated SKU and an unknown one. The counts come from the UPDATE itself
+    /// (PostgresApplyPlan+CountedUpdate.swift), the new rows from the matched-but-not-updated.
+    func testWarmRunWithNewChangedRepeatedAndUnknownSkusCountsEachOnce() throws {
+        harness = try InventoryHarness(products: 12, erpResponses: [["status": 200, "body": InventoryHarness.payload(InventoryHarness.skus(1...8))]])
+        XCTAssertEqual(try harness.run().exitCode, 0)
+        try harness.db.query("UPDATE inventory SET updated_at = '2000-01-01'")
+        var items = InventoryHarness.skus(1...11)             // 9, 10, 11 are new
+        items[0] = ("SKU-00001", 500)                          // changed
+        items.append(("SKU-00002", 41))                        // repeated: the last one wins, a change
+        items.append(("NOPE-7", 1))                            // unknown: rejected
+        items.append(("SKU-00010", 77))                        // a new one, repeated
+        try harness.replaceERP([["status": 200, "body": InventoryHarness.payload(items)]])
+        let r = try harness.run()
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        let inv = try harness.inventory()
+        XCTAssertEqual(inv.count, 11)
+        XCTAssertEqual(inv["SKU-00001"]?.0, 500)
+        XCTAssertEqual(inv["SKU-00002"]?.0, 41)
+        XCTAssertEqual(inv["SKU-00010"]?.0, 77)
+        XCTAssertEqual(inv["SKU-00011"]?.0, 11)
+        let job = try harness.lastJob()
+        XCTAssertEqual(job["skus_processed"], "11", "11 distinct known SKUs")
+        XCTAssertEqual(job["skus_rejected"], "1")
+        XCTAssertEqual(job["items_changed"], "5", "2 changed + 3 new")
+        XCTAssertEqual(try harness.db.scalar("SELECT count(*) FROM inventory WHERE updated_at > '2001-01-01'"), "5")
+        XCTAssertEqual(try harness.db.scalar("SELECT count(*) FROM inventory WHERE last_synced_at < now() - interval '1 hour'"), "0")
+    }
+
     func testInvalidRecordsAndUnknownSkusAreRejectedWithPositionAndTheRestApplied() throws {
         let body = """
         [{"sku": "SKU-00001", "qty": 5},

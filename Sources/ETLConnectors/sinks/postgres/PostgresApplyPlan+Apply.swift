@@ -25,9 +25,12 @@ extension PostgresApplyPlan {
             report.inserted = inserted; report.changed = inserted; report.written = inserted
             return report
         }
-        try context.metrics.time("sink_resolve") { _ = try c.execute(resolveSQL) }
-        report.rejects += try reportLookupMisses(c, context)
-        if mayHaveDuplicates { try removeDuplicates(c, log) }
+        if let changedAt = changeCountingColumn, !context.dryRun {
+            return try applyCountingChangesOnUpdate(c, context, changedAt: changedAt, mayHaveDuplicates: mayHaveDuplicates)
+        }
+        try context.metrics.time("sink_resolve") { _ = try c.execute(resolveSQL(joiningTarget: true)) }
+        report.rejects += try reportLookupMisses(c, context).rejects
+        if mayHaveDuplicates { _ = try removeDuplicates(c, log) }
         if checksConflicts { report.rejects += try reportConflicts(c, context) }
         try c.execute("ANALYZE \(resolvedTable)")
         let counts = try c.execute("""
@@ -81,7 +84,7 @@ extension PostgresApplyPlan {
 
     /// True where a compared column would change (and, with `newer_than`, the record
     /// is newer). `value` gives a column's incoming value; `t` is the target row.
-    private func changeCondition(_ value: (String) -> String) -> String {
+    func changeCondition(_ value: (String) -> String) -> String {
         func new(_ column: String) -> String {
             keepExistingOnNull ? "COALESCE(\(value(column)), t.\(q(column)))" : value(column)
         }
@@ -93,7 +96,9 @@ extension PostgresApplyPlan {
         return "(\(condition))"
     }
 
-    private var resolveSQL: String {
+    /// The resolve query; `joiningTarget` false leaves out the target (no `_new`,
+    /// `_changed` or conflict marks): the counted-update path learns those from its UPDATE.
+    func resolveSQL(joiningTarget: Bool) -> String {
         var select = ["s._pos"]
         var from = "\(stageTable) s"
         if let lookup {
@@ -109,6 +114,9 @@ extension PostgresApplyPlan {
             select += columns.map { "s.\(q($0.column))" }
         }
         select += conflictRecord?.extras.map { "s.\(q($0.column))" } ?? []
+        guard joiningTarget else {
+            return "CREATE TEMP TABLE \(resolvedTable) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)"
+        }
         select.append("\(key.first.map { "t.\(q($0))" } ?? "NULL") IS NULL AS _new")
         select.append("\(changeCondition(incoming)) AS _changed")
         if checksConflicts, let newerThan {
@@ -123,16 +131,17 @@ extension PostgresApplyPlan {
 
     // MARK: lookup misses and duplicates
 
-    /// Records whose lookup finds no row: rejected (or skipped) with their position.
-    private func reportLookupMisses(_ c: PostgresConnection, _ context: RunContext) throws -> [Rejection] {
-        guard let lookup else { return [] }
+    /// Records whose lookup finds no row: dropped from the resolved rows, and rejected
+    /// (or skipped) with their position.
+    func reportLookupMisses(_ c: PostgresConnection, _ context: RunContext) throws -> (rejects: [Rejection], dropped: Int) {
+        guard let lookup else { return ([], 0) }
         let fields = lookup.match.map { q(matchColumn($0.lookupColumn)) }.joined(separator: ", ")
         let misses = try c.execute("SELECT _pos, \(fields) FROM \(resolvedTable) WHERE _miss ORDER BY _pos")
-        guard misses.rowCount > 0 else { return [] }
+        guard misses.rowCount > 0 else { return ([], 0) }
         try c.execute("DELETE FROM \(resolvedTable) WHERE _miss")
         guard lookup.rejectMisses else {
             context.logger.info("\(misses.rowCount) records skipped: no matching \(lookup.table) row")
-            return []
+            return ([], misses.rowCount)
         }
         var rejects: [Rejection] = []
         rejects.reserveCapacity(misses.rowCount)
@@ -148,7 +157,7 @@ extension PostgresApplyPlan {
             rejects.append(Rejection(record: Record(fields, position: position), stage: "postgres sink",
                                      reasons: ["no \(lookup.table) row with \(described.joined(separator: " and "))"]))
         }
-        return rejects
+        return (rejects, misses.rowCount)
     }
 
     /// The columns that identify a record in the payload, with the names shown for them.
@@ -157,38 +166,40 @@ extension PostgresApplyPlan {
         return key.map { ($0, $0) }
     }
 
-    /// Keeps only the last record for each key, with one warning naming a few of them.
-    private func removeDuplicates(_ c: PostgresConnection, _ log: Logger) throws {
+    /// Keeps only the last record for each key, with one warning naming a few of them;
+    /// returns how many records it dropped.
+    func removeDuplicates(_ c: PostgresConnection, _ log: Logger) throws -> Int {
         let keys = key.map(q).joined(separator: ", ")
         try c.execute("""
             CREATE TEMP TABLE \(duplicatesTable) ON COMMIT DROP AS
             SELECT \(keys), max(_pos) AS _last, count(*) AS _n FROM \(resolvedTable) GROUP BY \(keys) HAVING count(*) > 1
             """)
         let total = Int(try c.execute("SELECT count(*) FROM \(duplicatesTable)").value(row: 0, column: 0).intValue ?? 0)
-        guard total > 0 else { return }
+        guard total > 0 else { return 0 }
         let sameKey = key.map { "r.\(q($0)) = d.\(q($0))" }.joined(separator: " AND ")
         let shown = payloadKey.map { "r.\(q($0.column))" }.joined(separator: ", ")
         let examples = try c.execute("""
             SELECT \(shown), d._n FROM \(duplicatesTable) d JOIN \(resolvedTable) r ON r._pos = d._last AND \(sameKey)
             ORDER BY \(shown) LIMIT 10
             """)
-        try c.execute("DELETE FROM \(resolvedTable) r USING \(duplicatesTable) d WHERE \(sameKey) AND r._pos < d._last")
+        let dropped = try c.execute("DELETE FROM \(resolvedTable) r USING \(duplicatesTable) d WHERE \(sameKey) AND r._pos < d._last").affectedRows
         let names = payloadKey.map(\.name)
         let described = (0..<examples.rowCount).map { r in
             names.indices.map { "\(names[$0])=\(examples.value(row: r, column: $0).text)" }.joined(separator: ",")
                 + " ×\(examples.value(row: r, column: names.count).text)"
         }
         log.warning("\(total) keys appear more than once in the payload; the last record wins: \(described.joined(separator: "; "))\(total > 10 ? " …" : "")")
+        return dropped
     }
 
     // MARK: update
 
     /// The value a mapped column takes on update.
-    private func newValue(_ column: String) -> String {
+    func newValue(_ column: String) -> String {
         keepExistingOnNull ? "COALESCE(r.\(q(column)), t.\(q(column)))" : "r.\(q(column))"
     }
 
-    private var mappedColumns: [String] {
+    var mappedColumns: [String] {
         let keys = Set(key)
         return columns.map(\.column).filter { !keys.contains($0) }
     }
@@ -196,7 +207,7 @@ extension PostgresApplyPlan {
     /// One UPDATE of every matched row: mapped columns and `changed_at` only where a
     /// compared column changes, flag timestamps set/kept/cleared (also repaired where
     /// out of step with their flag), `synced_at` everywhere.
-    private func updateMatchedSQL(_ syncedAt: String, _ keyMatch: String) -> String {
+    func updateMatchedSQL(_ syncedAt: String, _ keyMatch: String) -> String {
         let changes = changeCondition { "r.\(q($0))" }
         let mapped = mappedColumns
         func after(_ column: String) -> String {
@@ -251,11 +262,11 @@ extension PostgresApplyPlan {
     }
 
     /// Parameters for `defaults`, in the order `insertSQL` numbers them.
-    private var defaultParameters: [Value] {
+    var defaultParameters: [Value] {
         insertColumns.compactMap { defaults[$0] }
     }
 
-    private func insertSQL(from source: String, where condition: String? = nil) -> String {
+    func insertSQL(from source: String, where condition: String? = nil) -> String {
         var names: [String] = []
         var exprs: [String] = []
         var parameter = 0
