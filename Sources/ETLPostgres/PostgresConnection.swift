@@ -39,14 +39,16 @@ public final class PostgresConnection: @unchecked Sendable {
         endpoint = PostgresConnection.describe(conn) ?? target.endpoint
         connection = conn
         cancelHandle = PQgetCancel(conn)
-        PQsetClientEncoding(conn, "UTF8")
         PQsetNoticeProcessor(conn, { context, message in
             guard let context, let message else { return }
             let me = Unmanaged<PostgresConnection>.fromOpaque(context).takeUnretainedValue()
-            me.onNotice?(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))
+            guard let onNotice = me.onNotice else { return }   // setup SQL's "already exists" notices cost nothing
+            onNotice(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))
         }, Unmanaged.passUnretained(self).toOpaque())
+        // One round trip for the three settings (PQsetClientEncoding would be one more):
+        // libpq learns the new client encoding from the server's ParameterStatus reply.
         do {
-            try simpleExecute("SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'")
+            try simpleExecute("SET client_encoding TO 'UTF8'; SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'")
         } catch {
             close()
             throw error

@@ -28,7 +28,6 @@ final class RunControl {
         connection = try PostgresConnection(url: database)
         self.spec = spec
         self.logger = logger
-        try connection.execute("SET TIME ZONE 'UTC'")
     }
 
     /// Lock, setup, stale-run cleanup, ledger row `running`, state for the context.
@@ -52,8 +51,7 @@ final class RunControl {
             }
             if let ledgerSpec = spec.ledger {
                 let l = RunLedger(connection: connection, spec: ledgerSpec, pipeline: spec.name)
-                try l.prepareTable()
-                try l.checkColumnTypes()
+                try l.checkColumnTypes(try l.prepareTable())
             }
             try StateStore(connection: connection, pipeline: spec.name).prepareTable()
             _ = try connection.advisoryUnlock(key: setupKey)

@@ -21,8 +21,13 @@ final class RunLedger {
         self.connection = connection; self.spec = spec; self.pipeline = pipeline
     }
 
-    /// Creates the table if missing and adds any missing column the ledger writes.
-    func prepareTable() throws {
+    /// A column as the catalog describes it: `pg_type.typcategory` and `typname`.
+    struct ColumnType { var category: String; var name: String }
+
+    /// Creates the table if missing and adds any missing column the ledger writes. Returns the
+    /// columns the table had (one catalog read), for `checkColumnTypes`; the added ones fit.
+    @discardableResult
+    func prepareTable() throws -> [String: ColumnType] {
         try connection.execute("""
             CREATE TABLE IF NOT EXISTS \(table) (
               id SERIAL PRIMARY KEY,
@@ -31,32 +36,35 @@ final class RunLedger {
               status TEXT NOT NULL,
               error_message TEXT)
             """)
-        let existing = Set(try connection.execute("""
-            SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped
-            """, [.string(PostgresConnection.regclassText(spec.table))]).rows().compactMap { $0["attname"]?.stringValue })
+        let existing = try columnTypes()
         var wanted = RunLedger.bookkeeping
         for (column, variable) in spec.columns {
             wanted.append((column, RunLedger.sqlType(of: variable)))
         }
-        for (column, type) in wanted where !existing.contains(column) {
+        for (column, type) in wanted where existing[column] == nil {
             try connection.execute("ALTER TABLE \(table) ADD COLUMN IF NOT EXISTS \(PostgresConnection.quoteIdentifier(column)) \(type)")
         }
+        return existing
     }
 
-    /// A run variable mapped to a column that cannot hold it (the duration in seconds,
-    /// 12.5, into a bigint) would fail the ledger update after the data committed.
-    /// Found here, before anything is touched.
-    func checkColumnTypes() throws {
+    private func columnTypes() throws -> [String: ColumnType] {
         let rows = try connection.execute("""
             SELECT a.attname, t.typcategory, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
             WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
             """, [.string(PostgresConnection.regclassText(spec.table))]).rows()
-        var columns: [String: (category: String, name: String)] = [:]
+        var columns: [String: ColumnType] = [:]
         for row in rows {
             if let name = row["attname"]?.stringValue {
-                columns[name] = (row["typcategory"]?.stringValue ?? "", row["typname"]?.stringValue ?? "")
+                columns[name] = ColumnType(category: row["typcategory"]?.stringValue ?? "", name: row["typname"]?.stringValue ?? "")
             }
         }
+        return columns
+    }
+
+    /// A run variable mapped to a column that cannot hold it (the duration in seconds,
+    /// 12.5, into a bigint) would fail the ledger update after the data committed.
+    /// Found here, before anything is touched. `columns`: what `prepareTable` found.
+    func checkColumnTypes(_ columns: [String: ColumnType]) throws {
         for (column, variable) in spec.columns {
             guard let actual = columns[column], actual.category != "S" else { continue }   // text holds anything
             let wanted = RunLedger.sqlType(of: variable)

@@ -24,6 +24,20 @@ final class TextProtocolTests: XCTestCase {
         XCTAssertEqual(result.withFieldBytes(row: 9, column: 9) { $0.count }, 0)
     }
 
+    /// The settings the value conversions rely on hold on every connection, whatever the URL
+    /// or the server's defaults say (they are set in one round trip when connecting).
+    func testSessionIsUTF8InUTCWithISODatesEvenWhenTheURLAsksOtherwise() throws {
+        let url = try TestDatabase.url.get()
+        let latin1 = try PostgresConnection(url: url + (url.contains("?") ? "&" : "?") + "client_encoding=LATIN1")
+        defer { latin1.close() }
+        for c in [db!, latin1] {
+            let r = try c.execute("SELECT current_setting('client_encoding'), current_setting('TimeZone'), current_setting('DateStyle'), $1::text, "
+                                  + "'2024-03-01 12:00:00+02'::timestamptz::text", parameters: ["Grüße ✓ 日本"])
+            XCTAssertEqual((0..<5).map { r.text(row: 0, column: $0) },
+                           ["UTF8", "UTC", "ISO, YMD", "Grüße ✓ 日本", "2024-03-01 10:00:00+00"])
+        }
+    }
+
     func testParametersAreBuiltWithoutStrings() throws {
         var parameters = PostgresParameters()
         parameters.append { $0.append(contentsOf: "7".utf8) }

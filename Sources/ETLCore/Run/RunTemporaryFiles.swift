@@ -36,13 +36,50 @@ public final class RunTemporaryFiles: @unchecked Sendable {
     }
 
     /// Deletes `etl-…-p<pid>.XXXXXX` directories whose process no longer exists.
+    /// TMPDIR may hold tens of thousands of entries (every run, and every other program,
+    /// leaves names there), and this runs at the start of every run: the names are read
+    /// with readdir and matched as bytes, so an entry that is not ours costs a few
+    /// comparisons rather than a Foundation String and a Character-by-Character search.
     static func removeStale(in base: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return }
-        for name in names where name.hasPrefix("etl-") {
-            guard let dot = name.lastIndex(of: "."), let p = name[..<dot].range(of: "-p", options: .backwards),
-                  let pid = Int32(name[p.upperBound..<dot]), pid > 0, pid != getpid() else { continue }
-            if kill(pid, 0) == -1 && errno == ESRCH { try? FileManager.default.removeItem(atPath: base + "/" + name) }
+        guard let dir = opendir(base) else { return }
+        var stale: [String] = []
+        let me = getpid()
+        while let entry = readdir(dir) {
+            guard let pid = withName(of: entry, ownerPID(ofName:)), pid != me else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH { stale.append(withName(of: entry) { String(decoding: $0, as: UTF8.self) }) }
         }
+        closedir(dir)
+        for name in stale { try? FileManager.default.removeItem(atPath: base + "/" + name) }
+    }
+
+    /// The process id in a run directory's name (`etl-<run id>-p<pid>.XXXXXX`: the digits
+    /// between the last `-p` before the last `.` and that `.`), or nil for any other name.
+    static func ownerPID(ofName name: UnsafeBufferPointer<UInt8>) -> Int32? {
+        guard name.count > 4, name[0] == UInt8(ascii: "e"), name[1] == UInt8(ascii: "t"), name[2] == UInt8(ascii: "l"),
+              name[3] == UInt8(ascii: "-") else { return nil }
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")) else { return nil }
+        var start = dot
+        while start > 0, name[start - 1] >= UInt8(ascii: "0"), name[start - 1] <= UInt8(ascii: "9") { start -= 1 }
+        guard start < dot, start >= 2, name[start - 1] == UInt8(ascii: "p"), name[start - 2] == UInt8(ascii: "-"),
+              dot - start <= 10 else { return nil }
+        var pid: Int64 = 0
+        for digit in name[start..<dot] { pid = pid * 10 + Int64(digit - UInt8(ascii: "0")) }
+        guard pid > 0, pid <= Int64(Int32.max) else { return nil }
+        return Int32(pid)
+    }
+
+    /// The bytes of a directory entry's name, without its terminating NUL.
+    private static func withName<R>(of entry: UnsafeMutablePointer<dirent>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+            let length = strnlen(raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
+            return body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: length))
+        }
+    }
+
+    /// `ownerPID(ofName:)` of a Swift string (tests, callers holding one).
+    static func ownerPID(of name: String) -> Int32? {
+        var name = name
+        return name.withUTF8 { ownerPID(ofName: $0) }
     }
 
     /// Deletes the directory and what is in it; the next `path` makes a new one.

@@ -43,7 +43,6 @@ public final class PostgresSession {
         let session = try context.resources.shared("postgres-session|" + url, make: {
             let c = try PostgresConnection(url: url)
             context.onCancel { c.cancel() }
-            try c.execute("SET TIME ZONE 'UTC'")
             try c.execute("BEGIN")
             return PostgresSession(key: "postgres-session|" + url, connection: c, resources: context.resources)
         }, join: { (session: PostgresSession) in
