@@ -75,13 +75,7 @@ public struct CopyRows {
     @inlinable
     public mutating func writeInteger(_ value: Int64) {
         startField()
-        guard value != Int64.min else { buffer.append(contentsOf: "-9223372036854775808".utf8); return }
-        var v = value
-        if v < 0 { buffer.append(UInt8(ascii: "-")); v = -v }
-        if v < 10 { buffer.append(UInt8(truncatingIfNeeded: 48 + v)); return }
-        let start = buffer.count
-        while v > 0 { buffer.append(UInt8(truncatingIfNeeded: 48 + v % 10)); v /= 10 }
-        buffer[start...].reverse()
+        IntegerText.append(value, to: &buffer)
     }
 
     /// Ends the current row, sending the buffer when it is full.
