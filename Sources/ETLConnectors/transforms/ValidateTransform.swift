@@ -38,21 +38,30 @@ public final class ValidateTransform: TransformConnector {
 
     enum Kind: String { case string, int, number, decimal, bool, timestamp, array, object }
 
-    struct Rule {
-        var field: String
-        var path: [String]
-        var type: String?
+    /// A class, not a struct: checking a record reads each rule where it is, where a
+    /// struct of this size was copied (a dozen retains and releases) for every record.
+    final class Rule {
+        let field: String
+        let path: [String]
+        let type: String?
         /// `type` as an enum, so a record's check switches on it instead of comparing strings.
-        var kind: Kind?
-        var required: Bool
-        var nonEmpty: Bool
-        var min: Double?
-        var max: Double?
-        var minLength: Int?
-        var maxLength: Int?
-        var pattern: NSRegularExpression?
-        var patternText: String?
-        var allowed: [Value]?
+        let kind: Kind?
+        let required: Bool
+        let nonEmpty: Bool
+        let min: Double?
+        let max: Double?
+        let minLength: Int?
+        let maxLength: Int?
+        let pattern: NSRegularExpression?
+        let patternText: String?
+        let allowed: [Value]?
+
+        init(field: String, path: [String], type: String?, kind: Kind?, required: Bool, nonEmpty: Bool, min: Double?, max: Double?,
+             minLength: Int?, maxLength: Int?, pattern: NSRegularExpression?, patternText: String?, allowed: [Value]?) {
+            self.field = field; self.path = path; self.type = type; self.kind = kind; self.required = required
+            self.nonEmpty = nonEmpty; self.min = min; self.max = max; self.minLength = minLength; self.maxLength = maxLength
+            self.pattern = pattern; self.patternText = patternText; self.allowed = allowed
+        }
     }
 
     let rules: [Rule]

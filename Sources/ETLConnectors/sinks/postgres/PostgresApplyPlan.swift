@@ -271,15 +271,21 @@ struct PostgresApplyPlan {
 
     /// One staged column with everything per-record work needs, worked out once
     /// at open: no dictionary lookups, path splitting or string joining per record.
-    struct StagedField {
-        var path: [String]
+    /// A class, so the loop over a record's fields reads them in place instead of
+    /// copying each (retaining and releasing its strings) for every record.
+    final class StagedField {
+        let path: [String]
         /// The field name used in reject reasons (`qty`, `item.sku`).
-        var label: String
-        var type: PostgresColumnType?
+        let label: String
+        let type: PostgresColumnType?
         /// Set for lookup match fields: the lookup table, named when the field is missing.
-        var lookupTable: String?
+        let lookupTable: String?
         /// Its staged value is part of the key the duplicate check hashes.
         var identifies = false
+
+        init(path: [String], label: String, type: PostgresColumnType?, lookupTable: String? = nil) {
+            self.path = path; self.label = label; self.type = type; self.lookupTable = lookupTable
+        }
     }
 
     /// The staged columns in COPY order (after `_pos`).
@@ -294,7 +300,7 @@ struct PostgresApplyPlan {
         for extra in conflictRecord?.extras ?? [] {
             out.append(StagedField(path: extra.path, label: extra.path.joined(separator: "."), type: types[extra.column]))
         }
-        for i in out.indices { out[i].identifies = duplicates.identifies(position: i + 1) }
+        for (i, field) in out.enumerated() { field.identifies = duplicates.identifies(position: i + 1) }
         return out
     }
 
@@ -311,8 +317,8 @@ struct PostgresApplyPlan {
                 problems = (problems ?? []) + ["\(field.label) is missing (needed to find the \(table) row)"]
             }
             let fit: PostgresColumnType.Fit
-            if let type = field.type {
-                fit = type.stage(value, field: field.label, into: &rows)
+            if let typed = field.type?.stage(value, field: field.label, into: &rows) {
+                fit = typed
             } else {
                 rows.writeField(value)
                 fit = .success(value)
