@@ -33,6 +33,8 @@ public final class MapTransform: TransformConnector {
     let keep: Set<String>?
     let drop: Set<String>
     let replace: Bool
+    /// No dotted output path: the output's keys follow from the input's alone (see `MapLayout`).
+    let hasFlatOutput: Bool
 
     public init(options: Options, context: BuildContext) throws {
         fields = try options[Self.fields].map { name, source in
@@ -43,6 +45,7 @@ public final class MapTransform: TransformConnector {
         keep = options[Self.keep].map(Set.init)
         drop = Set(options[Self.drop] ?? [])
         replace = options[Self.replace]
+        hasFlatOutput = fields.allSatisfy { $0.path.count == 1 }
     }
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
@@ -50,28 +53,57 @@ public final class MapTransform: TransformConnector {
         out.reserveCapacity(batch.count)
         var rejects: [Rejection] = []
         let now = context.startedAt
+        var layout: MapLayout?
+        var previousKeys: [String] = []
+        var evaluated: [Value] = []
+        evaluated.reserveCapacity(fields.count)
         for record in batch.records {
-            var result = replace ? Fields() : record.fields
-            for (old, new) in rename { if let v = result[old] { result[old] = nil; result[new] = v } }
-            if let keep { result = Fields(result.filter { keep.contains($0.0) }.map { ($0.0, $0.1) }) }
-            for name in drop { result[name] = nil }
+            evaluated.removeAll(keepingCapacity: true)
             var failed: [String] = []
             for f in fields {
                 do {
-                    let value = try f.expression.evaluate(record: record.fields, variables: nil, now: now)
-                    if f.path.count == 1 { result[f.name] = value } else { FieldPath.set(&result, f.path, value) }
+                    evaluated.append(try f.expression.evaluate(record: record.fields, variables: nil, now: now))
                 } catch {
                     // Name the output field: a map has many expressions.
                     failed.append("\(f.name): \(error)")
+                    evaluated.append(.null)
                 }
             }
             if !failed.isEmpty {
                 rejects.append(Rejection(record: record, stage: "map", reasons: failed))
-            } else {
-                out.append(Record(result, position: record.position, route: record.route))
+                continue
             }
+            out.append(Record(output(record.fields, evaluated, layout: &layout, previousKeys: &previousKeys),
+                              position: record.position, route: record.route))
         }
         return TransformOutput(Batch(out), rejects: rejects)
+    }
+
+    /// The output record, through a layout when records come in one shape: built
+    /// once two records in a row have the same keys (not for every record when
+    /// shapes alternate), kept while the keys stay the same.
+    private func output(_ input: Fields, _ evaluated: [Value], layout: inout MapLayout?, previousKeys: inout [String]) -> Fields {
+        let keys = input.keys
+        if let fitting = layout, fitting.fits(keys) { return fitting.apply(input, evaluated) }
+        defer { previousKeys = keys }
+        if hasFlatOutput && keys == previousKeys, let built = MapLayout(self, inputKeys: keys) {
+            layout = built
+            return built.apply(input, evaluated)
+        }
+        return reshape(input, evaluated)
+    }
+
+    /// The output record: the input (unless `replace`), renamed, kept, dropped, then
+    /// each output field set to its expression's value (`evaluated`, in `fields` order).
+    func reshape(_ input: Fields, _ evaluated: [Value]) -> Fields {
+        var result = replace ? Fields() : input
+        for (old, new) in rename { if let v = result[old] { result[old] = nil; result[new] = v } }
+        if let keep { result = Fields(result.filter { keep.contains($0.0) }.map { ($0.0, $0.1) }) }
+        for name in drop { result[name] = nil }
+        for (f, value) in zip(fields, evaluated) {
+            if f.path.count == 1 { result[f.name] = value } else { FieldPath.set(&result, f.path, value) }
+        }
+        return result
     }
 }
 

@@ -31,17 +31,29 @@ public struct FieldsScope: Scope {
 struct EvalContext {
     let record: Fields
     let variables: Fields?
-    let scope: Scope?
+    /// A custom scope, boxed: an optional existential is copied through value
+    /// witnesses (~140 instructions) each time a context is made, a box is a pointer.
+    private let custom: CustomScope?
     let now: Date
+
+    init(record: Fields, variables: Fields?, scope: Scope?, now: Date) {
+        self.record = record; self.variables = variables; self.now = now
+        custom = scope.map(CustomScope.init)
+    }
 
     @inline(__always)
     func lookup(_ name: String) -> Value? {
-        if let scope { return scope.value(of: name) }
+        if let custom { return custom.scope.value(of: name) }
         let keys = record.keys
         for i in keys.indices where keys[i] == name { return record.values[i] }
         return variables?[name]
     }
 
     /// `record` as a value: the whole current record (empty for custom scopes).
-    var wholeRecord: Value { scope == nil ? .object(record) : .null }
+    var wholeRecord: Value { custom == nil ? .object(record) : .null }
+}
+
+private final class CustomScope {
+    let scope: Scope
+    init(_ scope: Scope) { self.scope = scope }
 }

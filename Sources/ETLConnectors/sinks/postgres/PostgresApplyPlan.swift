@@ -36,9 +36,7 @@ struct PostgresColumnType {
         if value.isNull { return .success(.null) }
         // PostgreSQL text (and jsonb) cannot hold U+0000: refused here, per record and
         // field, instead of failing the whole COPY with a message that names neither.
-        if Self.containsNUL(value) {
-            return .failure("\(field) contains a NUL character (U+0000), which PostgreSQL cannot store in \(sqlType)")
-        }
+        if Self.containsNUL(value) { return .failure(Self.nulReason(field, sqlType)) }
         switch category {
         case .integer(let lo, let hi):
             guard let i = value.intValue else {
@@ -79,6 +77,10 @@ struct PostgresColumnType {
         case .other:
             return .success(value)
         }
+    }
+
+    static func nulReason(_ field: String, _ sqlType: String) -> String {
+        "\(field) contains a NUL character (U+0000), which PostgreSQL cannot store in \(sqlType)"
     }
 
     static func containsNUL(_ value: Value) -> Bool {
@@ -269,17 +271,25 @@ struct PostgresApplyPlan {
 
     /// One staged column with everything per-record work needs, worked out once
     /// at open: no dictionary lookups, path splitting or string joining per record.
-    struct StagedField {
-        var path: [String]
+    /// A class, so the loop over a record's fields reads them in place instead of
+    /// copying each (retaining and releasing its strings) for every record.
+    final class StagedField {
+        let path: [String]
         /// The field name used in reject reasons (`qty`, `item.sku`).
-        var label: String
-        var type: PostgresColumnType?
+        let label: String
+        let type: PostgresColumnType?
         /// Set for lookup match fields: the lookup table, named when the field is missing.
-        var lookupTable: String?
+        let lookupTable: String?
+        /// Its staged value is part of the key the duplicate check hashes.
+        var identifies = false
+
+        init(path: [String], label: String, type: PostgresColumnType?, lookupTable: String? = nil) {
+            self.path = path; self.label = label; self.type = type; self.lookupTable = lookupTable
+        }
     }
 
     /// The staged columns in COPY order (after `_pos`).
-    func stagedFields(_ types: [String: PostgresColumnType]) -> [StagedField] {
+    func stagedFields(_ types: [String: PostgresColumnType], duplicates: PostgresDuplicateKeys) -> [StagedField] {
         var out = columns.map { StagedField(path: $0.path, label: $0.path.joined(separator: "."), type: types[$0.column]) }
         if let lookup {
             for m in lookup.match {
@@ -290,26 +300,36 @@ struct PostgresApplyPlan {
         for extra in conflictRecord?.extras ?? [] {
             out.append(StagedField(path: extra.path, label: extra.path.joined(separator: "."), type: types[extra.column]))
         }
+        for (i, field) in out.enumerated() { field.identifies = duplicates.identifies(position: i + 1) }
         return out
     }
 
-    /// Fills `row` (reused between records) with one staging row: `_pos` then the
-    /// staged fields. Returns why the record cannot be written, or nil.
-    static func stagingRow(_ record: Record, _ fields: [StagedField], into row: inout [Value]) -> String? {
-        row.removeAll(keepingCapacity: true)
-        row.append(.int(Int64(record.position)))
+    /// Writes one staging row into the COPY: `_pos`, then the staged fields, each
+    /// checked against its column type as it is written. Returns why the record
+    /// cannot be written (the row is then taken back), or nil; the row is left open
+    /// for `endRow()`. The staged values of identifying fields go into `key`.
+    static func stage(_ record: Record, _ fields: [StagedField], into rows: inout CopyRows, key: inout Hasher?) -> String? {
+        rows.writeInteger(Int64(record.position))
         var problems: [String]?
         for field in fields {
             let value = field.path.count == 1 ? (record.fields[field.path[0]] ?? .null) : record.value[path: field.path]
             if let table = field.lookupTable, value.isNull {
                 problems = (problems ?? []) + ["\(field.label) is missing (needed to find the \(table) row)"]
             }
-            guard let type = field.type else { row.append(value); continue }
-            switch type.accept(value, field: field.label) {
-            case .success(let v): row.append(v)
-            case .failure(let reason): problems = (problems ?? []) + [reason]; row.append(.null)
+            let fit: PostgresColumnType.Fit
+            if let typed = field.type?.stage(value, field: field.label, into: &rows) {
+                fit = typed
+            } else {
+                rows.writeField(value)
+                fit = .success(value)
+            }
+            switch fit {
+            case .success(let staged): if field.identifies { key?.combine(staged) }
+            case .failure(let reason): problems = (problems ?? []) + [reason]
             }
         }
-        return problems?.joined(separator: "; ")
+        guard let problems else { return nil }
+        rows.cancelRow()
+        return problems.joined(separator: "; ")
     }
 }

@@ -21,11 +21,17 @@ struct PostgresDuplicateKeys {
         if indices != nil { seen = SeenKeyFilter() }
     }
 
-    mutating func observe(_ row: [Value]) {
-        guard !mayHaveDuplicates, let indices, let seen else { return }
-        var hasher = Hasher()
-        for i in indices where i < row.count { hasher.combine(row[i]) }
-        if seen.insert(hasher.finalize()) {
+    /// Whether the column at this position of a staging row (`_pos` is 0) identifies a record.
+    func identifies(position: Int) -> Bool { indices?.contains(position) ?? false }
+
+    /// True while records' keys are still wanted (`observe`): the answer is not known yet.
+    var isWatching: Bool { seen != nil }
+
+    /// Takes one staged record's key: its identifying columns' staged values, hashed
+    /// in staging-row order.
+    mutating func observe(_ key: Hasher) {
+        guard let seen else { return }
+        if seen.insert(key.finalize()) {
             mayHaveDuplicates = true
             self.seen = nil   // the answer is known: its 16 MiB go
         }

@@ -69,8 +69,6 @@ public final class PostgresSink: SinkConnector {
     var columnTypes: [String: PostgresColumnType] = [:]
     var stagedFields: [PostgresApplyPlan.StagedField] = []
     var duplicates = PostgresDuplicateKeys(indices: nil)
-    /// One staging row, reused for every record.
-    var row: [Value] = []
     var preRejects: [Rejection] = []
     let dryRun: Bool
     let condition: Expression?
@@ -104,8 +102,8 @@ public final class PostgresSink: SinkConnector {
             """)
         columnTypes = try plan.loadColumnTypes(c)
         plan.columnTypes = columnTypes
-        stagedFields = plan.stagedFields(columnTypes)
         duplicates = PostgresDuplicateKeys(indices: try plan.duplicateCheckIndices(c))
+        stagedFields = plan.stagedFields(columnTypes, duplicates: duplicates)
         try c.execute(plan.createStagingSQL(columnTypes))
     }
 
@@ -116,14 +114,23 @@ public final class PostgresSink: SinkConnector {
         // batch while the source parses the next.
         try context.metrics.time("sink_copy") {
             try c.copyInKeepingOpen(plan.copySQL) { writer in
-                for record in selected(batch, context) {
-                    if let reason = PostgresApplyPlan.stagingRow(record, stagedFields, into: &row) {
-                        preRejects.append(Rejection(record: record, stage: "postgres sink", reasons: [reason]))
-                        continue
+                let records = selected(batch, context)
+                // Locals, not the sink's and the writer's properties, in the loop: each
+                // access to a class's stored property costs a dynamic exclusivity check.
+                let fields = stagedFields
+                var duplicates = self.duplicates
+                var rejects: [Rejection] = []
+                defer { self.duplicates = duplicates; preRejects += rejects }
+                try writer.withRows { rows in
+                    for record in records {
+                        var key: Hasher? = duplicates.isWatching ? Hasher() : nil
+                        if let reason = PostgresApplyPlan.stage(record, fields, into: &rows, key: &key) {
+                            rejects.append(Rejection(record: record, stage: "postgres sink", reasons: [reason]))
+                            continue
+                        }
+                        if let key { duplicates.observe(key) }
+                        try rows.endRow()
                     }
-                    duplicates.observe(row)
-                    for value in row { writer.writeField(value) }
-                    try writer.endRow()
                 }
             }
         }

@@ -1,4 +1,5 @@
 import ETLCore
+import ETLPostgres
 import Foundation
 
 /// The text form PostgreSQL parses for each `Value`: used for bound parameters
@@ -47,13 +48,7 @@ enum PostgresTextEncoder {
     }
 
     static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-        if value == Int64.min { out.append(contentsOf: "-9223372036854775808".utf8); return }
-        var v = value
-        if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
-        if v < 10 { out.append(UInt8(48 + v)); return }
-        let start = out.count
-        while v > 0 { out.append(UInt8(48 + v % 10)); v /= 10 }
-        out[start...].reverse()
+        IntegerText.append(value, to: &out)
     }
 
     /// Whole doubles print as integers (like `Value.text`) so a JSON `1.0`

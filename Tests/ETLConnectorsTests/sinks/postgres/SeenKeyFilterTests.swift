@@ -1,5 +1,6 @@
 import XCTest
 @testable import ETLConnectors
+import ETLCore
 
 /// The fixed-size filter behind the postgres sink's duplicate check: never
 /// "new" for a key it saw, and no false alarm over a million distinct keys.
@@ -13,11 +14,16 @@ final class SeenKeyFilterTests: XCTestCase {
     }
 
     func testTheSinkCheckSeesADuplicateKeyAndOnlyThen() {
+        func key(_ sku: String) -> Hasher { var h = Hasher(); h.combine(Value.string(sku)); return h }
         var keys = PostgresDuplicateKeys(indices: [1])
-        for n in 0..<10_000 { keys.observe([.int(Int64(n)), .string("SKU-\(n)")]) }
+        XCTAssertTrue(keys.identifies(position: 1))
+        XCTAssertFalse(keys.identifies(position: 0))
+        for n in 0..<10_000 { keys.observe(key("SKU-\(n)")) }
         XCTAssertFalse(keys.mayHaveDuplicates)
-        keys.observe([.int(10_000), .string("SKU-42")])
+        XCTAssertTrue(keys.isWatching)
+        keys.observe(key("SKU-42"))
         XCTAssertTrue(keys.mayHaveDuplicates)
+        XCTAssertFalse(keys.isWatching, "once a duplicate may exist, keys are no longer hashed")
         XCTAssertTrue(PostgresDuplicateKeys(indices: nil).mayHaveDuplicates, "without comparable key columns the SQL check always runs")
     }
 }
