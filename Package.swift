@@ -12,12 +12,14 @@ let allTargets: [Target] = [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
-        .target(name: "ETLCore", swiftSettings: swift5),
+        // Byte-level text helpers shared by the core and the drivers (which know nothing of each other).
+        .target(name: "ETLBytes", swiftSettings: swift5),
+        .target(name: "ETLCore", dependencies: ["ETLBytes"], swiftSettings: swift5),
         .target(name: "ETLExpr", dependencies: ["ETLCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
         .target(name: "ETLConfig", dependencies: ["ETLCore", "ETLExpr", "CYAML"], swiftSettings: swift5),
-        .target(name: "ETLPostgres", dependencies: ["CLibPQ"], swiftSettings: swift5),
+        .target(name: "ETLPostgres", dependencies: ["CLibPQ", "ETLBytes"], swiftSettings: swift5),
         .target(name: "ETLHTTP", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift5),
-        .target(name: "ETLConnectors", dependencies: ["ETLCore", "ETLExpr", "ETLPostgres", "ETLHTTP"], swiftSettings: swift5),
+        .target(name: "ETLConnectors", dependencies: ["ETLBytes", "ETLCore", "ETLExpr", "ETLPostgres", "ETLHTTP"], swiftSettings: swift5),
         .target(name: "ETLRunner", dependencies: ["ETLCore", "ETLExpr", "ETLConfig", "ETLPostgres", "ETLConnectors"], swiftSettings: swift5),
         // `etl serve`: webhooks into the pipelines' inboxes, and the workers that drain them.
         .target(name: "ETLServe", dependencies: [

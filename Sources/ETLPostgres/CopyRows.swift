@@ -1,3 +1,5 @@
+import ETLBytes
+
 /// The buffer of a running `COPY … FROM STDIN` in text format, as a value: rows
 /// are escaped straight into it and sent in ~1 MB chunks. `CopyWriter` holds one;
 /// a loop writing many rows borrows it (`CopyWriter.withRows`) into a local,

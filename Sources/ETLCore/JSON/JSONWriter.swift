@@ -1,3 +1,4 @@
+import ETLBytes
 import Foundation
 
 /// Serialises values to JSON text without Foundation's JSON (too slow on Linux for the hot path).
@@ -86,16 +87,7 @@ public enum JSONWriter {
     }
 
     static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-        if value == Int64.min { out.append(contentsOf: "-9223372036854775808".utf8); return }
-        if value >= 0 && value < 10 { out.append(UInt8(truncatingIfNeeded: 48 + value)); return }
-        var v = value
-        if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
-        // Digits from the right into a stack buffer, appended in one go.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var i = 20
-            repeat { i -= 1; digits[i] = UInt8(truncatingIfNeeded: 48 + v % 10); v /= 10 } while v > 0
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
-        }
+        IntegerText.append(value, to: &out)
     }
 }
 

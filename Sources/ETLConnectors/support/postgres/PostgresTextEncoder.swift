@@ -1,3 +1,4 @@
+import ETLBytes
 import ETLCore
 import ETLPostgres
 import Foundation

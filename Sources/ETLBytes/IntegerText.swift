@@ -1,5 +1,5 @@
 /// An integer's decimal digits appended to a byte buffer, with no String in
-/// between: COPY fields and bound parameters write one for every integer value.
+/// between: JSON text, COPY fields and bound parameters write one for every integer value.
 public enum IntegerText {
     @inlinable
     public static func append(_ value: Int64, to out: inout [UInt8]) {
