@@ -12,8 +12,7 @@ public final class LoopbackHTTPPeer {
     /// `routes`: path → responses, e.g. `["/inventory": [["status": 500], ["status": 200, "body": "[]"]]]`.
     /// A response may have `status`, `body`, `body_file` (a name from `files`), `headers`, `delay`, `truncate`.
     public init(routes: [String: [[String: Any]]], files: [String: String] = [:]) throws {
-        folder = NSTemporaryDirectory() + "etl-http-peer-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = TestTemporaryDirectory.make("etl-http-peer-")
         for (name, content) in files { try content.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
         let script = folder + "/script.json"
         try JSONSerialization.data(withJSONObject: ["routes": routes]).write(to: URL(fileURLWithPath: script))

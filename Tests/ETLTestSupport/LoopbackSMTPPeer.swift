@@ -10,8 +10,7 @@ public final class LoopbackSMTPPeer {
     /// `auth`: "user:password" to require a login; `tls`: offer STARTTLS (or, with `implicitTLS`,
     /// speak TLS from the first byte) with a fresh self-signed certificate.
     public init(auth: String? = nil, tls: Bool = false, implicitTLS: Bool = false, rejectRecipient: String? = nil) throws {
-        directory = NSTemporaryDirectory() + "etl-smtp-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = TestTemporaryDirectory.make("etl-smtp-")
         let portFile = directory + "/port"
         var arguments = ["python3", LoopbackSMTPPeer.script, "--port", "0", "--log", directory + "/messages.jsonl", "--port-file", portFile]
         if let auth { arguments += ["--auth", auth] }

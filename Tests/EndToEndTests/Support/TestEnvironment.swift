@@ -1,4 +1,5 @@
 import Foundation
+import ETLTestSupport
 import XCTest
 
 /// Where the repository, the built `etl` binary and the shared services are.
@@ -31,9 +32,7 @@ enum TestEnvironment {
     }
 
     static func temporaryDirectory() -> String {
-        let dir = NSTemporaryDirectory() + "etl-e2e-" + UUID().uuidString.prefix(8)
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
+        TestTemporaryDirectory.make("etl-e2e-")
     }
 }
 
