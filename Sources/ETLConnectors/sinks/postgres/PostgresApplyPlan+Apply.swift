@@ -25,8 +25,8 @@ extension PostgresApplyPlan {
             report.inserted = inserted; report.changed = inserted; report.written = inserted
             return report
         }
-        if let changedAt = changeCountingColumn, !context.dryRun {
-            return try applyCountingChangesOnUpdate(c, context, changedAt: changedAt, mayHaveDuplicates: mayHaveDuplicates)
+        if let columns = changeCountingColumns, !context.dryRun {
+            return try applyCountingChangesOnUpdate(c, context, columns: columns, mayHaveDuplicates: mayHaveDuplicates)
         }
         try context.metrics.time("sink_resolve") { _ = try c.execute(resolveSQL(joiningTarget: true)) }
         report.rejects += try reportLookupMisses(c, context).rejects

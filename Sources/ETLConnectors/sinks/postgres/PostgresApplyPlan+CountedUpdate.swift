@@ -16,20 +16,22 @@ import ETLPostgres
 /// stamped earlier in the same transaction by another stage (a second sink or a
 /// `postgres` transform writing the same rows): it was changed by this run.
 extension PostgresApplyPlan {
-    /// The `changed_at` column when this path applies, else nil. The column must hold
-    /// `now()` exactly (a plain timestamp, no reduced precision, not a date), and the
-    /// path leaves out what needs the resolve's marks: conflicts and dry-run diffs.
-    var changeCountingColumn: String? {
+    /// The two timestamp columns this path relies on, present when it applies. `changed_at`
+    /// must hold `now()` exactly (a plain timestamp, no reduced precision, not a date), and
+    /// the path leaves out what needs the resolve's marks: conflicts (and dry-run diffs,
+    /// checked by the caller).
+    var changeCountingColumns: (syncedAt: String, changedAt: String)? {
         guard mode == .upsert || mode == .update, let syncedAt, let changedAt, changedAt != syncedAt,
               !checksConflicts else { return nil }
         let exact = ["timestamp without time zone", "timestamp with time zone"]
         guard let type = columnTypes[changedAt]?.sqlType, exact.contains(type) else { return nil }
-        return changedAt
+        return (syncedAt, changedAt)
     }
 
     var freshTable: String { "_etl_fresh" + tableSuffix }
 
-    func applyCountingChangesOnUpdate(_ c: PostgresConnection, _ context: RunContext, changedAt: String,
+    func applyCountingChangesOnUpdate(_ c: PostgresConnection, _ context: RunContext,
+                                      columns: (syncedAt: String, changedAt: String),
                                       mayHaveDuplicates: Bool) throws -> SinkReport {
         var report = SinkReport()
         var matched = try context.metrics.time("sink_resolve") {
@@ -44,7 +46,7 @@ extension PostgresApplyPlan {
         let keyMatch = key.map { "t.\(q($0)) = r.\(q($0))" }.joined(separator: " AND ")
         let counts = try context.metrics.time("sink_update") {
             try c.execute("""
-                WITH updated AS (\(updateMatchedSQL(syncedAt ?? changedAt, keyMatch)) RETURNING t.\(q(changedAt)) = now() AS _changed)
+                WITH updated AS (\(updateMatchedSQL(columns.syncedAt, keyMatch)) RETURNING t.\(q(columns.changedAt)) = now() AS _changed)
                 SELECT count(*), count(*) FILTER (WHERE _changed) FROM updated
                 """)
         }
