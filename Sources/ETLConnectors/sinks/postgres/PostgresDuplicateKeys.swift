@@ -2,8 +2,8 @@ import ETLCore
 import ETLPostgres
 
 /// Tells, while rows are staged, whether two records of the payload could land
-/// on the same target row. Record keys are hashed into a fixed-size filter as
-/// they pass (`SeenKeyFilter`: memory does not grow with the payload); only a
+/// on the same target row. Record keys are hashed into a filter as they pass
+/// (`SeenKeyFilter`: its memory stops growing at 21.25 MiB); only a
 /// hash it may have seen (a real duplicate or, rarely, a false alarm) sends `apply`
 /// down the path that finds and removes duplicates in SQL, which costs a pass
 /// over every staged row. `indices` is nil when equal SQL values need not be
@@ -33,7 +33,7 @@ struct PostgresDuplicateKeys {
         guard let seen else { return }
         if seen.insert(key.finalize()) {
             mayHaveDuplicates = true
-            self.seen = nil   // the answer is known: its 16 MiB go
+            self.seen = nil   // the answer is known: its memory goes
         }
     }
 }
