@@ -30,10 +30,26 @@ extension PostgresApplyPlan {
 
     var freshTable: String { "_etl_fresh" + tableSuffix }
 
+    /// `staged` is how many rows were staged; `stagedRowFindsOneRow` says each finds at most
+    /// one target row and no two find the same one (no repeated keys, the lookup's match
+    /// columns or the target's key unique there).
     func applyCountingChangesOnUpdate(_ c: PostgresConnection, _ context: RunContext,
                                       columns: (syncedAt: String, changedAt: String),
+                                      staged: Int, stagedRowFindsOneRow: Bool,
                                       mayHaveDuplicates: Bool) throws -> SinkReport {
         var report = SinkReport()
+        var counts: (updated: Int, changed: Int)?
+        if stagedRowFindsOneRow && !mayHaveDuplicates {
+            // The nightly case first: update straight from the staged rows joined to the
+            // lookup. When every staged row updated its row, none missed the lookup and
+            // none is new, and the resolved table is never built.
+            let straight = try countedUpdate(c, context, columns, from: "(\(matchedStagedRowsSQL))")
+            if straight.updated == staged {
+                report.written = staged; report.updated = straight.changed; report.changed = straight.changed
+                return report
+            }
+            counts = straight
+        }
         var matched = try context.metrics.time("sink_resolve") {
             try c.execute(resolveSQL(joiningTarget: false)).affectedRows
         }
@@ -43,15 +59,8 @@ extension PostgresApplyPlan {
         if mayHaveDuplicates { matched -= try removeDuplicates(c, context.logger) }
         report.written = matched
 
-        let keyMatch = key.map { "t.\(q($0)) = r.\(q($0))" }.joined(separator: " AND ")
-        let counts = try context.metrics.time("sink_update") {
-            try c.execute("""
-                WITH updated AS (\(updateMatchedSQL(columns.syncedAt, keyMatch)) RETURNING t.\(q(columns.changedAt)) = now() AS _changed)
-                SELECT count(*), count(*) FILTER (WHERE _changed) FROM updated
-                """)
-        }
-        let updated = Int(counts.value(row: 0, column: 0).intValue ?? 0)
-        report.updated = Int(counts.value(row: 0, column: 1).intValue ?? 0)
+        let (updated, changed) = try counts ?? countedUpdate(c, context, columns, from: nil)
+        report.updated = changed
         let fresh = matched - updated
         if fresh > 0 {
             if mode == .update {
@@ -62,6 +71,21 @@ extension PostgresApplyPlan {
         }
         report.changed = report.updated + report.inserted
         return report
+    }
+
+    /// The UPDATE of every matched row (from the resolved table, or `source`), counting
+    /// the rows it wrote and those whose compared columns changed.
+    private func countedUpdate(_ c: PostgresConnection, _ context: RunContext,
+                               _ columns: (syncedAt: String, changedAt: String),
+                               from source: String?) throws -> (updated: Int, changed: Int) {
+        let keyMatch = key.map { "t.\(q($0)) = r.\(q($0))" }.joined(separator: " AND ")
+        let counts = try context.metrics.time("sink_update") {
+            try c.execute("""
+                WITH updated AS (\(updateMatchedSQL(columns.syncedAt, keyMatch, from: source)) RETURNING t.\(q(columns.changedAt)) = now() AS _changed)
+                SELECT count(*), count(*) FILTER (WHERE _changed) FROM updated
+                """)
+        }
+        return (Int(counts.value(row: 0, column: 0).intValue ?? 0), Int(counts.value(row: 0, column: 1).intValue ?? 0))
     }
 
     /// Inserts the resolved rows that have no target row yet. When nothing was updated

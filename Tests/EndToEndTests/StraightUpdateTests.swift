@@ -1,0 +1,104 @@
+import Foundation
+import XCTest
+
+/// A postgres sink with a lookup, `synced_at` and `changed_at` first updates straight
+/// from the staged rows, and builds the resolved table only when some staged row found
+/// no row (a lookup miss, a new row). Through the built binary: rows, written/changed/
+/// rejected counts and rejects must be exact on each path, and the straight update
+/// must not be taken when the lookup's match column is not unique (one staged row
+/// then writes two rows, and a count could hide a miss).
+final class StraightUpdateTests: XCTestCase {
+    var db: TestDatabase!
+    var directory = ""
+
+    override func setUpWithError() throws {
+        db = try TestDatabase()
+        directory = TestEnvironment.temporaryDirectory()
+    }
+
+    override func tearDown() {
+        db?.drop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private let pipeline = """
+        name: stock
+        database: ${DATABASE_URL}
+        ledger: {table: runs, columns: {written: records_written, changed: items_changed, rejected: records_rejected}}
+        source: {type: file, path: stock.json}
+        sink:
+          type: postgres
+          database: ${DATABASE_URL}
+          table: stock
+          key: [product_id]
+          lookup: {table: products, match: {sku: sku}, select: {product_id: id}, on_miss: reject}
+          columns: {qty: qty}
+          synced_at: synced_at
+          changed_at: changed_at
+        """
+
+    private func run(_ items: [(String, Int)]) throws -> CommandResult {
+        let records = "[" + items.map { #"{"sku": "\#($0.0)", "qty": \#($0.1)}"# }.joined(separator: ",\n") + "]"
+        try records.write(toFile: directory + "/stock.json", atomically: true, encoding: .utf8)
+        try pipeline.write(toFile: directory + "/stock.yaml", atomically: true, encoding: .utf8)
+        return try Command.run(TestEnvironment.etlBinary, ["run", directory + "/stock.yaml"],
+                               environment: ["DATABASE_URL": db.url], timeout: 30)
+    }
+
+    private func createTables(uniqueSku: Bool) throws {
+        try db.query("""
+            CREATE TABLE products (id serial PRIMARY KEY, sku text NOT NULL \(uniqueSku ? "UNIQUE" : ""));
+            INSERT INTO products (sku) SELECT 'P' || i FROM generate_series(1, 6) i;
+            CREATE TABLE stock (product_id int PRIMARY KEY REFERENCES products, qty int,
+                                changed_at timestamp, synced_at timestamp);
+            """)
+    }
+
+    private func stock() throws -> [[String]] {
+        try db.query("SELECT p.sku, s.qty FROM stock s JOIN products p ON p.id = s.product_id ORDER BY p.id")
+    }
+
+    private func lastRun() throws -> [String] {
+        try db.query("SELECT written, changed, rejected FROM runs ORDER BY id DESC LIMIT 1")[0]
+    }
+
+    func testEveryPathCountsEachRowOnce() throws {
+        try createTables(uniqueSku: true)
+        // Cold: every row new (the straight update writes none, the resolved rows are inserted).
+        var r = try run([("P1", 1), ("P2", 2), ("P3", 3)])
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertEqual(try lastRun(), ["3", "3", "0"])
+        // Warm, every row found: the straight update alone; one changed.
+        try db.query("UPDATE stock SET changed_at = '2000-01-01', synced_at = '2000-01-01'")
+        r = try run([("P1", 1), ("P2", 20), ("P3", 3)])
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertEqual(try lastRun(), ["3", "1", "0"])
+        XCTAssertEqual(try db.query("SELECT count(*) FROM stock WHERE changed_at > '2001-01-01'"), [["1"]])
+        XCTAssertEqual(try db.query("SELECT count(*) FROM stock WHERE synced_at < '2001-01-01'"), [["0"]])
+        // Warm with a changed row, new rows and an unknown SKU: updated straight, then resolved.
+        r = try run([("P1", 1), ("P2", 21), ("NOPE", 9), ("P3", 3), ("P4", 4), ("P5", 5)])
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertEqual(try lastRun(), ["5", "3", "1"], "5 written: 1 changed + 2 new; NOPE rejected")
+        XCTAssertTrue(r.stderr.contains("NOPE"), r.stderr)
+        XCTAssertEqual(try stock(), [["P1", "1"], ["P2", "21"], ["P3", "3"], ["P4", "4"], ["P5", "5"]])
+        // Only unknown SKUs beside found ones: nothing new, the miss still rejected.
+        r = try run([("P1", 1), ("NOPE", 9), ("P2", 21), ("P3", 3), ("P4", 4), ("P5", 5)])
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertEqual(try lastRun(), ["5", "0", "1"])
+    }
+
+    func testANonUniqueMatchColumnTakesTheResolvedPath() throws {
+        try createTables(uniqueSku: false)
+        try db.query("UPDATE products SET sku = 'P1' WHERE id = 2")   // P1 now names products 1 and 2
+        var r = try run([("P1", 1), ("P3", 3)])
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertEqual(try db.query("SELECT product_id, qty FROM stock ORDER BY product_id"), [["1", "1"], ["2", "1"], ["3", "3"]])
+        // P1 writes two rows, so the rows written equal the rows staged although NOPE misses:
+        // only the resolved path sees the miss.
+        r = try run([("P1", 5), ("NOPE", 9), ("P3", 3)])
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertTrue(r.stderr.contains("NOPE"), r.stderr)
+        XCTAssertEqual(try lastRun()[2], "1", "NOPE rejected")
+        XCTAssertEqual(try db.query("SELECT product_id, qty FROM stock ORDER BY product_id"), [["1", "5"], ["2", "5"], ["3", "3"]])
+    }
+}
