@@ -32,7 +32,7 @@ extension PostgresApplyPlan {
             return try applyCountingChangesOnUpdate(c, context, columns: columns, staged: staged,
                                                     stagedRowFindsOneRow: stagedRowFindsOneRow, mayHaveDuplicates: mayHaveDuplicates)
         }
-        try context.metrics.time("sink_resolve") { _ = try c.execute(resolveSQL(joiningTarget: true)) }
+        try context.metrics.time("sink_resolve") { _ = try c.execute(resolveSQL(.markingTarget)) }
         report.rejects += try reportLookupMisses(c, context).rejects
         if mayHaveDuplicates { _ = try removeDuplicates(c, log) }
         if checksConflicts { report.rejects += try reportConflicts(c, context) }
@@ -124,17 +124,38 @@ extension PostgresApplyPlan {
         return "SELECT \(rows.select.joined(separator: ", ")) FROM \(rows.from)"
     }
 
-    /// The resolve query; `joiningTarget` false leaves out the target (no `_new`,
-    /// `_changed` or conflict marks): the counted-update path learns those from its UPDATE.
-    func resolveSQL(joiningTarget: Bool) -> String {
+    /// Which staged rows the resolve query takes, and what it joins them to.
+    enum ResolveScope {
+        /// Every staged row, joined to the lookup and to the target: each row knows whether
+        /// it is new, whether a compared column changes, whether it conflicts.
+        case markingTarget
+        /// Every staged row, joined to the lookup only: the counted-update path learns
+        /// the rest from its UPDATE.
+        case lookupOnly
+        /// Only the staged rows the target has no row for (lookup misses and new rows),
+        /// after an UPDATE from the staged rows wrote the others.
+        case notInTarget
+    }
+
+    /// The resolve query: a temp table of staged rows with their keys and `_miss`.
+    func resolveSQL(_ scope: ResolveScope) -> String {
         var (select, from) = stagedRowsWithKeys(join: "LEFT JOIN")
         if let lookup {
             // A matched row has its (non-null) match value; a miss has nulls there.
             select.append("\(lookup.match.first.map { "l.\(q($0.lookupColumn))" } ?? "NULL") IS NULL AS _miss")
         }
         select += conflictRecord?.extras.map { "s.\(q($0.column))" } ?? []
-        guard joiningTarget else {
+        let targetMatch = key.map { "t.\(q($0)) = \(incoming($0))" }.joined(separator: " AND ")
+        switch scope {
+        case .lookupOnly:
             return "CREATE TEMP TABLE \(resolvedTable) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)"
+        case .notInTarget:
+            return """
+                CREATE TEMP TABLE \(resolvedTable) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)
+                WHERE NOT EXISTS (SELECT 1 FROM \(target) t WHERE \(targetMatch))
+                """
+        case .markingTarget:
+            break
         }
         select.append("\(key.first.map { "t.\(q($0))" } ?? "NULL") IS NULL AS _new")
         select.append("\(changeCondition(incoming)) AS _changed")
@@ -143,7 +164,6 @@ extension PostgresApplyPlan {
             select.append("(\(row) IS NOT NULL AND (\(record) IS NULL OR \(record) < \(row))) AS _conflict")
             select.append("\(row) AS _row_newer")
         }
-        let targetMatch = key.map { "t.\(q($0)) = \(incoming($0))" }.joined(separator: " AND ")
         from += " LEFT JOIN \(target) t ON \(targetMatch)"
         return "CREATE TEMP TABLE \(resolvedTable) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)"
     }

@@ -11,6 +11,9 @@ import ETLPostgres
 /// `RETURNING OLD`). So the resolve joins only the lookup table, the UPDATE joins the
 /// target once, and the new rows are those matched but not updated — a third join only
 /// runs when some are new and some are not (docs/performance.md, "one join less").
+/// When no key repeats and a staged row can find only one row, the UPDATE reads the
+/// staged rows joined to the lookup itself, and a resolve runs only for the rows it did
+/// not write (docs/performance.md, "straight from the staged rows").
 ///
 /// `now()` is the transaction's start, so a row counts as changed when it was already
 /// stamped earlier in the same transaction by another stage (a second sink or a
@@ -37,21 +40,12 @@ extension PostgresApplyPlan {
                                       columns: (syncedAt: String, changedAt: String),
                                       staged: Int, stagedRowFindsOneRow: Bool,
                                       mayHaveDuplicates: Bool) throws -> SinkReport {
-        var report = SinkReport()
-        var counts: (updated: Int, changed: Int)?
         if stagedRowFindsOneRow && !mayHaveDuplicates {
-            // The nightly case first: update straight from the staged rows joined to the
-            // lookup. When every staged row updated its row, none missed the lookup and
-            // none is new, and the resolved table is never built.
-            let straight = try countedUpdate(c, context, columns, from: "(\(matchedStagedRowsSQL))")
-            if straight.updated == staged {
-                report.written = staged; report.updated = straight.changed; report.changed = straight.changed
-                return report
-            }
-            counts = straight
+            return try applyStraightFromStagedRows(c, context, columns: columns, staged: staged)
         }
+        var report = SinkReport()
         var matched = try context.metrics.time("sink_resolve") {
-            try c.execute(resolveSQL(joiningTarget: false)).affectedRows
+            try c.execute(resolveSQL(.lookupOnly)).affectedRows
         }
         let misses = try reportLookupMisses(c, context)
         report.rejects += misses.rejects
@@ -59,7 +53,7 @@ extension PostgresApplyPlan {
         if mayHaveDuplicates { matched -= try removeDuplicates(c, context.logger) }
         report.written = matched
 
-        let (updated, changed) = try counts ?? countedUpdate(c, context, columns, from: nil)
+        let (updated, changed) = try countedUpdate(c, context, columns, from: nil)
         report.updated = changed
         let fresh = matched - updated
         if fresh > 0 {
@@ -67,6 +61,37 @@ extension PostgresApplyPlan {
                 context.logger.warning("\(fresh) records matched no row in \(table) (update mode leaves them out)")
             } else {
                 report.inserted = try context.metrics.time("sink_insert") { try insertFresh(c, everyRow: updated == 0) }
+            }
+        }
+        report.changed = report.updated + report.inserted
+        return report
+    }
+
+    /// The nightly case: one UPDATE straight from the staged rows joined to the lookup.
+    /// When it wrote a row for every staged row, none missed the lookup and none is new,
+    /// and nothing else runs. Otherwise only the staged rows the target has no row for
+    /// (lookup misses and new rows) are resolved: the misses are rejected, the rest inserted.
+    private func applyStraightFromStagedRows(_ c: PostgresConnection, _ context: RunContext,
+                                             columns: (syncedAt: String, changedAt: String),
+                                             staged: Int) throws -> SinkReport {
+        var report = SinkReport()
+        let (updated, changed) = try countedUpdate(c, context, columns, from: "(\(matchedStagedRowsSQL))")
+        report.updated = changed
+        report.written = staged
+        if updated < staged {
+            let unfound = try context.metrics.time("sink_resolve") { try c.execute(resolveSQL(.notInTarget)).affectedRows }
+            let misses = try reportLookupMisses(c, context)
+            report.rejects += misses.rejects
+            report.written -= misses.dropped
+            let fresh = unfound - misses.dropped
+            if fresh > 0 {
+                if mode == .update {
+                    context.logger.warning("\(fresh) records matched no row in \(table) (update mode leaves them out)")
+                } else {
+                    report.inserted = try context.metrics.time("sink_insert") {
+                        try c.execute(insertSQL(from: resolvedTable), defaultParameters).affectedRows
+                    }
+                }
             }
         }
         report.changed = report.updated + report.inserted
