@@ -16,10 +16,7 @@ extension PostgresApplyPlan {
     var resolvedTable: String { "_etl_resolved" + tableSuffix }
     var duplicatesTable: String { "_etl_duplicates" + tableSuffix }
 
-    /// `staged` is how many rows were staged; `stagedRowFindsOneRow` (see
-    /// `applyCountingChangesOnUpdate`) lets the nightly case skip the resolved table.
-    func apply(_ c: PostgresConnection, _ context: RunContext, staged: Int = 0,
-               mayHaveDuplicates: Bool = true, stagedRowFindsOneRow: Bool = false) throws -> SinkReport {
+    func apply(_ c: PostgresConnection, _ context: RunContext, mayHaveDuplicates: Bool = true) throws -> SinkReport {
         var report = SinkReport()
         let log = context.logger
         try c.execute("ANALYZE \(stageTable)")
@@ -29,10 +26,9 @@ extension PostgresApplyPlan {
             return report
         }
         if let columns = changeCountingColumns, !context.dryRun {
-            return try applyCountingChangesOnUpdate(c, context, columns: columns, staged: staged,
-                                                    stagedRowFindsOneRow: stagedRowFindsOneRow, mayHaveDuplicates: mayHaveDuplicates)
+            return try applyCountingChangesOnUpdate(c, context, columns: columns, mayHaveDuplicates: mayHaveDuplicates)
         }
-        try context.metrics.time("sink_resolve") { _ = try c.execute(resolveSQL(.markingTarget)) }
+        try context.metrics.time("sink_resolve") { _ = try c.execute(resolveSQL(joiningTarget: true)) }
         report.rejects += try reportLookupMisses(c, context).rejects
         if mayHaveDuplicates { _ = try removeDuplicates(c, log) }
         if checksConflicts { report.rejects += try reportConflicts(c, context) }
@@ -100,9 +96,9 @@ extension PostgresApplyPlan {
         return "(\(condition))"
     }
 
-    /// The staged rows with their key columns from the lookup table (`s` the staged row,
-    /// `l` the lookup row): the select list and the FROM clause, joined `join`.
-    private func stagedRowsWithKeys(join: String) -> (select: [String], from: String) {
+    /// The resolve query; `joiningTarget` false leaves out the target (no `_new`,
+    /// `_changed` or conflict marks): the counted-update path learns those from its UPDATE.
+    func resolveSQL(joiningTarget: Bool) -> String {
         var select = ["s._pos"]
         var from = "\(stageTable) s"
         if let lookup {
@@ -110,52 +106,16 @@ extension PostgresApplyPlan {
             let selected = Set(lookup.select.map(\.targetColumn))
             select += columns.map(\.column).filter { !selected.contains($0) }.map { "s.\(q($0))" }
             select += lookup.match.map { "s.\(q(matchColumn($0.lookupColumn)))" }
+            // A matched row has its (non-null) match value; a miss has nulls there.
+            select.append("\(lookup.match.first.map { "l.\(q($0.lookupColumn))" } ?? "NULL") IS NULL AS _miss")
             let cond = lookup.match.map { "l.\(q($0.lookupColumn)) = s.\(q(matchColumn($0.lookupColumn)))" }.joined(separator: " AND ")
-            from += " \(join) \(q(lookup.table)) l ON \(cond)"
+            from += " LEFT JOIN \(q(lookup.table)) l ON \(cond)"
         } else {
             select += columns.map { "s.\(q($0.column))" }
         }
-        return (select, from)
-    }
-
-    /// The staged rows whose lookup matched, with their keys: a query to update from.
-    var matchedStagedRowsSQL: String {
-        let rows = stagedRowsWithKeys(join: "JOIN")
-        return "SELECT \(rows.select.joined(separator: ", ")) FROM \(rows.from)"
-    }
-
-    /// Which staged rows the resolve query takes, and what it joins them to.
-    enum ResolveScope {
-        /// Every staged row, joined to the lookup and to the target: each row knows whether
-        /// it is new, whether a compared column changes, whether it conflicts.
-        case markingTarget
-        /// Every staged row, joined to the lookup only: the counted-update path learns
-        /// the rest from its UPDATE.
-        case lookupOnly
-        /// Only the staged rows the target has no row for (lookup misses and new rows),
-        /// after an UPDATE from the staged rows wrote the others.
-        case notInTarget
-    }
-
-    /// The resolve query: a temp table of staged rows with their keys and `_miss`.
-    func resolveSQL(_ scope: ResolveScope) -> String {
-        var (select, from) = stagedRowsWithKeys(join: "LEFT JOIN")
-        if let lookup {
-            // A matched row has its (non-null) match value; a miss has nulls there.
-            select.append("\(lookup.match.first.map { "l.\(q($0.lookupColumn))" } ?? "NULL") IS NULL AS _miss")
-        }
         select += conflictRecord?.extras.map { "s.\(q($0.column))" } ?? []
-        let targetMatch = key.map { "t.\(q($0)) = \(incoming($0))" }.joined(separator: " AND ")
-        switch scope {
-        case .lookupOnly:
+        guard joiningTarget else {
             return "CREATE TEMP TABLE \(resolvedTable) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)"
-        case .notInTarget:
-            return """
-                CREATE TEMP TABLE \(resolvedTable) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)
-                WHERE NOT EXISTS (SELECT 1 FROM \(target) t WHERE \(targetMatch))
-                """
-        case .markingTarget:
-            break
         }
         select.append("\(key.first.map { "t.\(q($0))" } ?? "NULL") IS NULL AS _new")
         select.append("\(changeCondition(incoming)) AS _changed")
@@ -164,6 +124,7 @@ extension PostgresApplyPlan {
             select.append("(\(row) IS NOT NULL AND (\(record) IS NULL OR \(record) < \(row))) AS _conflict")
             select.append("\(row) AS _row_newer")
         }
+        let targetMatch = key.map { "t.\(q($0)) = \(incoming($0))" }.joined(separator: " AND ")
         from += " LEFT JOIN \(target) t ON \(targetMatch)"
         return "CREATE TEMP TABLE \(resolvedTable) ON COMMIT DROP AS SELECT \(select.joined(separator: ", ")) FROM \(from)"
     }
@@ -246,7 +207,7 @@ extension PostgresApplyPlan {
     /// One UPDATE of every matched row: mapped columns and `changed_at` only where a
     /// compared column changes, flag timestamps set/kept/cleared (also repaired where
     /// out of step with their flag), `synced_at` everywhere.
-    func updateMatchedSQL(_ syncedAt: String, _ keyMatch: String, from source: String? = nil) -> String {
+    func updateMatchedSQL(_ syncedAt: String, _ keyMatch: String) -> String {
         let changes = changeCondition { "r.\(q($0))" }
         let mapped = mappedColumns
         func after(_ column: String) -> String {
@@ -264,7 +225,7 @@ extension PostgresApplyPlan {
             sets.append("\(q(deletedColumn)) = CASE WHEN \(changes) THEN NULL ELSE t.\(q(deletedColumn)) END")
         }
         sets.append("\(q(syncedAt)) = now()")
-        return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(source ?? resolvedTable) r WHERE \(keyMatch)"
+        return "UPDATE \(target) t SET \(sets.joined(separator: ", ")) FROM \(resolvedTable) r WHERE \(keyMatch)"
     }
 
     /// Without `synced_at`, only rows whose compared columns change are written.

@@ -11,9 +11,6 @@ import ETLPostgres
 /// `RETURNING OLD`). So the resolve joins only the lookup table, the UPDATE joins the
 /// target once, and the new rows are those matched but not updated — a third join only
 /// runs when some are new and some are not (docs/performance.md, "one join less").
-/// When no key repeats and a staged row can find only one row, the UPDATE reads the
-/// staged rows joined to the lookup itself, and a resolve runs only for the rows it did
-/// not write (docs/performance.md, "straight from the staged rows").
 ///
 /// `now()` is the transaction's start, so a row counts as changed when it was already
 /// stamped earlier in the same transaction by another stage (a second sink or a
@@ -33,19 +30,12 @@ extension PostgresApplyPlan {
 
     var freshTable: String { "_etl_fresh" + tableSuffix }
 
-    /// `staged` is how many rows were staged; `stagedRowFindsOneRow` says each finds at most
-    /// one target row and no two find the same one (no repeated keys, the lookup's match
-    /// columns or the target's key unique there).
     func applyCountingChangesOnUpdate(_ c: PostgresConnection, _ context: RunContext,
                                       columns: (syncedAt: String, changedAt: String),
-                                      staged: Int, stagedRowFindsOneRow: Bool,
                                       mayHaveDuplicates: Bool) throws -> SinkReport {
-        if stagedRowFindsOneRow && !mayHaveDuplicates {
-            return try applyStraightFromStagedRows(c, context, columns: columns, staged: staged)
-        }
         var report = SinkReport()
         var matched = try context.metrics.time("sink_resolve") {
-            try c.execute(resolveSQL(.lookupOnly)).affectedRows
+            try c.execute(resolveSQL(joiningTarget: false)).affectedRows
         }
         let misses = try reportLookupMisses(c, context)
         report.rejects += misses.rejects
@@ -53,8 +43,15 @@ extension PostgresApplyPlan {
         if mayHaveDuplicates { matched -= try removeDuplicates(c, context.logger) }
         report.written = matched
 
-        let (updated, changed) = try countedUpdate(c, context, columns, from: nil)
-        report.updated = changed
+        let keyMatch = key.map { "t.\(q($0)) = r.\(q($0))" }.joined(separator: " AND ")
+        let counts = try context.metrics.time("sink_update") {
+            try c.execute("""
+                WITH updated AS (\(updateMatchedSQL(columns.syncedAt, keyMatch)) RETURNING t.\(q(columns.changedAt)) = now() AS _changed)
+                SELECT count(*), count(*) FILTER (WHERE _changed) FROM updated
+                """)
+        }
+        let updated = Int(counts.value(row: 0, column: 0).intValue ?? 0)
+        report.updated = Int(counts.value(row: 0, column: 1).intValue ?? 0)
         let fresh = matched - updated
         if fresh > 0 {
             if mode == .update {
@@ -65,52 +62,6 @@ extension PostgresApplyPlan {
         }
         report.changed = report.updated + report.inserted
         return report
-    }
-
-    /// The nightly case: one UPDATE straight from the staged rows joined to the lookup.
-    /// When it wrote a row for every staged row, none missed the lookup and none is new,
-    /// and nothing else runs. Otherwise only the staged rows the target has no row for
-    /// (lookup misses and new rows) are resolved: the misses are rejected, the rest inserted.
-    private func applyStraightFromStagedRows(_ c: PostgresConnection, _ context: RunContext,
-                                             columns: (syncedAt: String, changedAt: String),
-                                             staged: Int) throws -> SinkReport {
-        var report = SinkReport()
-        let (updated, changed) = try countedUpdate(c, context, columns, from: "(\(matchedStagedRowsSQL))")
-        report.updated = changed
-        report.written = staged
-        if updated < staged {
-            let unfound = try context.metrics.time("sink_resolve") { try c.execute(resolveSQL(.notInTarget)).affectedRows }
-            let misses = try reportLookupMisses(c, context)
-            report.rejects += misses.rejects
-            report.written -= misses.dropped
-            let fresh = unfound - misses.dropped
-            if fresh > 0 {
-                if mode == .update {
-                    context.logger.warning("\(fresh) records matched no row in \(table) (update mode leaves them out)")
-                } else {
-                    report.inserted = try context.metrics.time("sink_insert") {
-                        try c.execute(insertSQL(from: resolvedTable), defaultParameters).affectedRows
-                    }
-                }
-            }
-        }
-        report.changed = report.updated + report.inserted
-        return report
-    }
-
-    /// The UPDATE of every matched row (from the resolved table, or `source`), counting
-    /// the rows it wrote and those whose compared columns changed.
-    private func countedUpdate(_ c: PostgresConnection, _ context: RunContext,
-                               _ columns: (syncedAt: String, changedAt: String),
-                               from source: String?) throws -> (updated: Int, changed: Int) {
-        let keyMatch = key.map { "t.\(q($0)) = r.\(q($0))" }.joined(separator: " AND ")
-        let counts = try context.metrics.time("sink_update") {
-            try c.execute("""
-                WITH updated AS (\(updateMatchedSQL(columns.syncedAt, keyMatch, from: source)) RETURNING t.\(q(columns.changedAt)) = now() AS _changed)
-                SELECT count(*), count(*) FILTER (WHERE _changed) FROM updated
-                """)
-        }
-        return (Int(counts.value(row: 0, column: 0).intValue ?? 0), Int(counts.value(row: 0, column: 1).intValue ?? 0))
     }
 
     /// Inserts the resolved rows that have no target row yet. When nothing was updated

@@ -79,25 +79,6 @@ extension PostgresApplyPlan {
         return indices
     }
 
-    /// Whether a staged row can find at most one row: the lookup's match columns (or,
-    /// without a lookup, the target's key) cover a unique index of that table. With no
-    /// repeated keys besides, the rows an UPDATE from the staged rows writes are as many
-    /// as the staged rows that found one.
-    func matchIsUnique(_ c: PostgresConnection) throws -> Bool {
-        let relation = lookup?.table ?? table
-        let columns = lookup?.match.map(\.lookupColumn) ?? key
-        let unique = try c.execute("""
-            SELECT EXISTS (
-              SELECT 1 FROM pg_index i
-              WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
-                AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey::int2[]) k
-                                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k
-                                WHERE a.attname <> ALL (string_to_array($2, chr(31))))
-            )
-            """, [.string(PostgresConnection.regclassText(relation)), .string(columns.joined(separator: "\u{1F}"))])
-        return unique.value(row: 0, column: 0).boolValue == true
-    }
-
     /// Types whose SQL equality is equality of the staged Swift value.
     private static func comparesAsSwiftValue(_ type: PostgresColumnType) -> Bool {
         if case .integer = type.category { return true }

@@ -70,10 +70,6 @@ public final class PostgresSink: SinkConnector {
     var columnTypes: [String: PostgresColumnType] = [:]
     var stagedFields: [PostgresApplyPlan.StagedField] = []
     var duplicates = PostgresDuplicateKeys(indices: nil)
-    /// Rows staged by this run, and whether each can find at most one target row
-    /// (`PostgresApplyPlan.matchIsUnique`).
-    var stagedRows = 0
-    var matchIsUnique = false
     var preRejects: [Rejection] = []
     let dryRun: Bool
     let condition: Expression?
@@ -111,8 +107,6 @@ public final class PostgresSink: SinkConnector {
         columnTypes = try plan.loadColumnTypes(c)
         plan.columnTypes = columnTypes
         duplicates = PostgresDuplicateKeys(indices: try plan.duplicateCheckIndices(c))
-        stagedRows = 0
-        matchIsUnique = plan.changeCountingColumns != nil && !dryRun ? try plan.matchIsUnique(c) : false
         stagedFields = plan.stagedFields(columnTypes, duplicates: duplicates)
         try c.execute(plan.createStagingSQL(columnTypes))
     }
@@ -130,8 +124,7 @@ public final class PostgresSink: SinkConnector {
                 let fields = stagedFields
                 var duplicates = self.duplicates
                 var rejects: [Rejection] = []
-                var staged = 0
-                defer { self.duplicates = duplicates; preRejects += rejects; stagedRows += staged }
+                defer { self.duplicates = duplicates; preRejects += rejects }
                 try writer.withRows { rows in
                     for record in records {
                         var key: Hasher? = duplicates.isWatching ? Hasher() : nil
@@ -141,7 +134,6 @@ public final class PostgresSink: SinkConnector {
                         }
                         if let key { duplicates.observe(key) }
                         try rows.endRow()
-                        staged += 1
                     }
                 }
             }
@@ -151,10 +143,7 @@ public final class PostgresSink: SinkConnector {
     public func prepare(_ context: RunContext) throws -> SinkReport {
         guard let c = connection else { throw ETLError("postgres sink used before open") }
         try context.metrics.time("sink_copy") { _ = try c.endCopy() }
-        var report = try context.metrics.time("sink_apply") {
-            try plan.apply(c, context, staged: stagedRows, mayHaveDuplicates: duplicates.mayHaveDuplicates,
-                           stagedRowFindsOneRow: matchIsUnique)
-        }
+        var report = try context.metrics.time("sink_apply") { try plan.apply(c, context, mayHaveDuplicates: duplicates.mayHaveDuplicates) }
         report.rejects = preRejects + report.rejects
         return report
     }

@@ -1,13 +1,13 @@
 import Foundation
 import XCTest
 
-/// A postgres sink with a lookup, `synced_at` and `changed_at` first updates straight
-/// from the staged rows, and builds the resolved table only when some staged row found
-/// no row (a lookup miss, a new row). Through the built binary: rows, written/changed/
-/// rejected counts and rejects must be exact on each path, and the straight update
-/// must not be taken when the lookup's match column is not unique (one staged row
-/// then writes two rows, and a count could hide a miss).
-final class StraightUpdateTests: XCTestCase {
+/// A postgres sink with a lookup, `synced_at` and `changed_at` counts its changes from
+/// its UPDATE (`RETURNING`) and its new rows as the matched rows the UPDATE did not write.
+/// Through the built binary: rows, written/changed/rejected counts and rejects exact on a
+/// cold run, a warm run, one with new rows and a miss, one with only a miss; and when the
+/// lookup's match column is not unique (one record then writes two rows, so the rows
+/// written equal the records staged although one missed: a count alone would hide it).
+final class CountedUpdateTests: XCTestCase {
     var db: TestDatabase!
     var directory = ""
 
@@ -64,18 +64,18 @@ final class StraightUpdateTests: XCTestCase {
 
     func testEveryPathCountsEachRowOnce() throws {
         try createTables(uniqueSku: true)
-        // Cold: every row new (the straight update writes none, the resolved rows are inserted).
+        // Cold: every row new (the UPDATE writes none, the resolved rows are inserted).
         var r = try run([("P1", 1), ("P2", 2), ("P3", 3)])
         XCTAssertEqual(r.exitCode, 0, r.output)
         XCTAssertEqual(try lastRun(), ["3", "3", "0"])
-        // Warm, every row found: the straight update alone; one changed.
+        // Warm, every row found; one changed.
         try db.query("UPDATE stock SET changed_at = '2000-01-01', synced_at = '2000-01-01'")
         r = try run([("P1", 1), ("P2", 20), ("P3", 3)])
         XCTAssertEqual(r.exitCode, 0, r.output)
         XCTAssertEqual(try lastRun(), ["3", "1", "0"])
         XCTAssertEqual(try db.query("SELECT count(*) FROM stock WHERE changed_at > '2001-01-01'"), [["1"]])
         XCTAssertEqual(try db.query("SELECT count(*) FROM stock WHERE synced_at < '2001-01-01'"), [["0"]])
-        // Warm with a changed row, new rows and an unknown SKU: updated straight, then resolved.
+        // Warm with a changed row, new rows and an unknown SKU.
         r = try run([("P1", 1), ("P2", 21), ("NOPE", 9), ("P3", 3), ("P4", 4), ("P5", 5)])
         XCTAssertEqual(r.exitCode, 0, r.output)
         XCTAssertEqual(try lastRun(), ["5", "3", "1"], "5 written: 1 changed + 2 new; NOPE rejected")
@@ -87,14 +87,14 @@ final class StraightUpdateTests: XCTestCase {
         XCTAssertEqual(try lastRun(), ["5", "0", "1"])
     }
 
-    func testANonUniqueMatchColumnTakesTheResolvedPath() throws {
+    func testANonUniqueMatchColumnStillRejectsTheMiss() throws {
         try createTables(uniqueSku: false)
         try db.query("UPDATE products SET sku = 'P1' WHERE id = 2")   // P1 now names products 1 and 2
         var r = try run([("P1", 1), ("P3", 3)])
         XCTAssertEqual(r.exitCode, 0, r.output)
         XCTAssertEqual(try db.query("SELECT product_id, qty FROM stock ORDER BY product_id"), [["1", "1"], ["2", "1"], ["3", "3"]])
-        // P1 writes two rows, so the rows written equal the rows staged although NOPE misses:
-        // only the resolved path sees the miss.
+        // P1 writes two rows, so the rows written equal the records staged although NOPE
+        // misses: the miss must still be found and rejected.
         r = try run([("P1", 5), ("NOPE", 9), ("P3", 3)])
         XCTAssertEqual(r.exitCode, 0, r.output)
         XCTAssertTrue(r.stderr.contains("NOPE"), r.stderr)
