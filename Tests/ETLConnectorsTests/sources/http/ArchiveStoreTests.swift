@@ -138,6 +138,30 @@ final class ArchiveStoreTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.path + "/2026/10/01/inventory_020000.json"))
     }
 
+    /// A symbolic link inside the archive (to a folder or a file elsewhere) is neither
+    /// followed nor deleted, however old and well named what it points to.
+    func testRetentionNeitherFollowsNorDeletesSymbolicLinks() throws {
+        let store = try ArchiveStore(url: directory.path)
+        let fm = FileManager.default
+        let outside = directory.path + "-outside"
+        try fm.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: outside) }
+        let elsewhere = outside + "/inventory_020000.json"
+        try Data("elsewhere".utf8).write(to: URL(fileURLWithPath: elsewhere))
+        let ancient = runTime.addingTimeInterval(-40 * 86_400)
+        try fm.setAttributes([.modificationDate: ancient], ofItemAtPath: elsewhere)
+        let kept = try store.put(key: "inventory-sync/2026-10-02/inventory_020000.json", body: Data("old".utf8))
+        try fm.setAttributes([.modificationDate: ancient], ofItemAtPath: kept)
+        try fm.createSymbolicLink(atPath: directory.path + "/inventory-sync/2026-10-01", withDestinationPath: outside)
+        try fm.createSymbolicLink(atPath: directory.path + "/inventory-sync/2026-10-02/inventory_030000.json", withDestinationPath: elsewhere)
+
+        let deleted = try store.applyRetention(days: 30, keyTemplate: "inventory-sync/%Y-%m-%d/inventory_%H%M%S.json", now: runTime).deleted
+        XCTAssertEqual(deleted, [kept], "only the real old file")
+        XCTAssertTrue(fm.fileExists(atPath: elsewhere), "a file reached through a linked folder stays")
+        XCTAssertNotNil(try? fm.destinationOfSymbolicLink(atPath: directory.path + "/inventory-sync/2026-10-02/inventory_030000.json"),
+                        "a link named like a key stays")
+    }
+
     func testKeyPatternMatchesWhatTheTemplateProduces() {
         let p = ArchiveKeyPattern(template: "raw/{YYYY}{MM}/{run_id}.ndjson")
         XCTAssertTrue(p.matches("raw/202611/20261123T020000Z-0a1b2c3d.ndjson"))
