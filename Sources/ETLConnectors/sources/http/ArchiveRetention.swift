@@ -12,14 +12,16 @@ enum ArchiveRetention {
     /// Deletes regular files whose path relative to `root` starts with `prefix`, is a key
     /// `pattern` can have produced, and whose mtime is before `cutoff`; then removes the
     /// directories that deleting them left empty. Returns the deleted paths. Symbolic
-    /// links are neither followed nor deleted.
-    static func deleteFiles(in root: String, under prefix: String, matching pattern: ArchiveKeyPattern,
+    /// links are neither followed nor deleted. The pattern (an ICU regular expression, ~2.5 ms
+    /// to compile) is made only once a file is old enough to need it.
+    static func deleteFiles(in root: String, under prefix: String, matching makePattern: () -> ArchiveKeyPattern,
                             olderThan cutoff: Date) throws -> [String] {
         let rootPath = URL(fileURLWithPath: root).standardizedFileURL.path
         let base = rootPath.hasSuffix("/") ? rootPath : rootPath + "/"
         // The prefix may end inside a file name (`logs/inv_`): walk from its directory part.
         let dirPart = prefix.contains("/") ? String(prefix[..<(prefix.lastIndex(of: "/") ?? prefix.startIndex)]) : ""
         let cutoffSeconds = cutoff.timeIntervalSince1970
+        var compiled: ArchiveKeyPattern?
         var deleted: [String] = []
         var directories: Set<String> = []
         var pending = [dirPart]           // directories still to read, relative to root
@@ -39,7 +41,10 @@ enum ArchiveRetention {
                     pending.append(relative)
                 case S_IFREG:
                     let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-                    guard modified < cutoffSeconds, relative.hasPrefix(prefix), pattern.matches(relative) else { continue }
+                    guard modified < cutoffSeconds, relative.hasPrefix(prefix) else { continue }
+                    let pattern = compiled ?? makePattern()
+                    compiled = pattern
+                    guard pattern.matches(relative) else { continue }
                     guard unlink(path) == 0 else {
                         let problem = String(cString: strerror(errno))
                         throw ETLError("cannot delete expired archive file \(path): \(problem)",

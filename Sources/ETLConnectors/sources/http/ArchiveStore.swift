@@ -197,7 +197,7 @@ public final class ArchiveStore {
             try s3Client().putLifecycleExpiration(bucket: bucket, prefix: rulePrefix, days: days)
             return RetentionOutcome(lifecyclePrefix: rulePrefix)
         case .directory(let dir):
-            let deleted = try ArchiveRetention.deleteFiles(in: dir, under: fixed, matching: ArchiveKeyPattern(template: template),
+            let deleted = try ArchiveRetention.deleteFiles(in: dir, under: fixed, matching: { ArchiveKeyPattern(template: template) },
                                                            olderThan: now.addingTimeInterval(-Double(days) * 86_400))
             return RetentionOutcome(deleted: deleted)
         }
