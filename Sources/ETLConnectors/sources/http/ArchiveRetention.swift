@@ -6,7 +6,7 @@ import Foundation
 /// It runs after every archived payload, over every file the pipeline ever kept (30 days
 /// of an hourly pipeline is 720 files): the tree is read with opendir/readdir and lstat,
 /// and a file's age is checked before its name is matched. Foundation's directory
-/// enumerator with resource values cost ~740,000 instructions a file, more than the
+/// enumerator with resource values cost over 500,000 instructions a file, more than the
 /// rest of a small run.
 enum ArchiveRetention {
     /// Deletes regular files whose path relative to `root` starts with `prefix`, is a key
