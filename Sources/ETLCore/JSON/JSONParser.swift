@@ -149,7 +149,7 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 pos += 1
                 if sharingKeys { fields = Fields(uncheckedKeys: keys.shape(depth: depth, count: slot), values: values) }
-                keys.recordCount(fields.count, depth: depth)
+                if fields.count != expected { keys.recordCount(fields.count, depth: depth) }
                 return .object(fields)
             default:
                 throw unexpected(at: pos, expected: "',' or '}' after an object member")
