@@ -18,12 +18,29 @@ import ETLCore
 /// repeat in each module.
 public struct Expression: @unchecked Sendable, CustomStringConvertible {
     /// The text it was compiled from.
-    public let source: String
+    public var source: String { parts.source }
     /// Top-level names the expression reads (`data` for `data.account.name`;
     /// the key for `record["weird key"]`), so validation can check they exist.
     /// Function names and the `record` keyword are not included.
-    public let referencedVariables: Set<String>
-    private let root: Eval
+    public var referencedVariables: Set<String> { parts.referencedVariables }
+    private var root: Eval { parts.root }
+
+    /// Everything in one box: a map evaluates each of its expressions for every record,
+    /// and each call copied the expression, three retains and releases when these were
+    /// three stored properties, one now.
+    private final class Parts {
+        let source: String
+        let referencedVariables: Set<String>
+        let root: Eval
+        init(source: String, referencedVariables: Set<String>, root: @escaping Eval) {
+            self.source = source; self.referencedVariables = referencedVariables; self.root = root
+        }
+    }
+    private let parts: Parts
+
+    private init(source: String, referencedVariables: Set<String>, root: @escaping Eval) {
+        parts = Parts(source: source, referencedVariables: referencedVariables, root: root)
+    }
 
     public var description: String { source }
 

@@ -62,3 +62,28 @@ final class ValueFunctionTests: XCTestCase {
         XCTAssertNil(specs.first { $0.name == "concat" }?.maxArity)
     }
 }
+
+/// `a ?? b` has its own compiled form (and one for a constant fallback); it must
+/// answer like the general chain: the first operand that is not null, else the last.
+final class CoalesceTests: XCTestCase {
+    func testTwoOperandFormsAnswerLikeTheChain() {
+        assertEval("sku ?? false", "SKU-001")
+        assertEval("nothing ?? false", false)
+        assertEval("missing ?? false", false)
+        assertEval("missing ?? null", .null)
+        assertEval("nothing ?? missing", .null)
+        assertEval("missing ?? sku", "SKU-001")
+        assertEval("empty ?? sku", "")                      // empty is not null
+        assertEval("qty ?? price", 5)
+        assertEval("missing ?? data.account.name", "Acme")
+        assertEval("data.account.email ?? 0", 0)
+        assertEval("(missing ?? nothing) ?? 3", 3)
+        assertEval("missing ?? nothing ?? 3", 3)
+        XCTAssertThrowsError(try eval("missing ?? to_int(\"x\")"))
+        XCTAssertEqual(try eval("sku ?? to_int(\"x\")"), "SKU-001", "the fallback is not evaluated when not needed")
+        for record in [Fields([("flag", true)]), Fields([("flag", .null)]), Fields(), Fields([("flag", false)])] {
+            let general = try? eval("coalesce(flag, false)", record)
+            XCTAssertEqual(try eval("flag ?? false", record), general)
+        }
+    }
+}

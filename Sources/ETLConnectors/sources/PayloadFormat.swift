@@ -71,28 +71,24 @@ struct PayloadFormat {
                                           decimalNumbers: decimalNumbers, maxRecordBytes: maxRecordBytes)
             while true {
                 try context.checkCancelled()
-                let elements: [JSONElement]
-                do { elements = try reader.nextElements(max: batchSize) } catch let e as JSONError {
+                let chunk: JSONRecordBatch
+                do { chunk = try reader.nextRecords(max: batchSize, firstPosition: firstPosition) } catch let e as JSONError {
                     throw ETLError("\(source): invalid payload: \(e.message)",
                                    hint: e.hint ?? "the payload is not valid JSON of the expected shape; nothing was written")
                 }
-                if elements.isEmpty { break }
-                var records: [Record] = []
-                records.reserveCapacity(elements.count)
-                for element in elements {
+                if chunk.elementCount == 0 { break }
+                for element in chunk.others {
                     if let big = element.oversized {
                         rejectOversized(big, firstPosition: firstPosition, context: context)
-                    } else if case .object(let fields) = element.value {
-                        records.append(Record(fields, position: firstPosition + element.position))
                     } else {
                         context.reject(Rejection(record: Record(Fields([("value", element.value)]), position: firstPosition + element.position),
                                                  stage: "source", reasons: ["expected an object, found \(element.value.typeName)"]))
                     }
                 }
-                read += elements.count
-                context.metrics.add("records_read", elements.count)
+                read += chunk.elementCount
+                context.metrics.add("records_read", chunk.elementCount)
                 context.publish(Progress.bytesDone, .int(Int64(reader.byteOffset)))
-                if !records.isEmpty { try emit(Batch(records)) }
+                if !chunk.records.isEmpty { try emit(Batch(chunk.records)) }
             }
         }
         return read

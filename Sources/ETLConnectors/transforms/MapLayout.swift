@@ -7,8 +7,9 @@ import ETLCore
 /// searching them for every field of every record.
 ///
 /// It is derived by running the map's own reshaping (`MapTransform.reshape`) on
-/// markers, so it cannot disagree with it.
-struct MapLayout {
+/// markers, so it cannot disagree with it. A class: held across a batch, it is
+/// handed around as one reference instead of three arrays.
+final class MapLayout {
     enum Source { case input(Int), expression(Int) }
 
     /// The input keys it was worked out for; nil when the output does not depend

@@ -29,6 +29,9 @@ public final class MapTransform: TransformConnector {
         """)
 
     let fields: [(path: [String], name: String, expression: Expression)]
+    /// The expressions of `fields`, in order, apart: evaluating them per record
+    /// then copies no tuple (its path, name and expression, a retain for each part).
+    let expressions: [Expression]
     let rename: [(String, String)]
     let keep: Set<String>?
     let drop: Set<String>
@@ -41,6 +44,7 @@ public final class MapTransform: TransformConnector {
             do { return (name.split(separator: ".").map(String.init), name, try Expression.compile(source.text)) }
             catch { throw options.error(Self.fields, "field '\(name)': \(error)") }
         }
+        expressions = fields.map(\.expression)
         rename = options[Self.rename].map { ($0.0, $0.1.text) }
         keep = options[Self.keep].map(Set.init)
         drop = Set(options[Self.drop] ?? [])
@@ -60,13 +64,16 @@ public final class MapTransform: TransformConnector {
         for record in batch.records {
             evaluated.removeAll(keepingCapacity: true)
             var failed: [String] = []
-            for f in fields {
-                do {
-                    evaluated.append(try f.expression.evaluate(record: record.fields, variables: nil, now: now))
-                } catch {
-                    // Name the output field: a map has many expressions.
-                    failed.append("\(f.name): \(error)")
-                    evaluated.append(.null)
+            // Read in place: a copy of each expression would retain and release its parts.
+            expressions.withUnsafeBufferPointer { expressions in
+                for i in expressions.indices {
+                    do {
+                        evaluated.append(try expressions[i].evaluate(record: record.fields, variables: nil, now: now))
+                    } catch {
+                        // Name the output field: a map has many expressions.
+                        failed.append("\(fields[i].name): \(error)")
+                        evaluated.append(.null)
+                    }
                 }
             }
             if !failed.isEmpty {

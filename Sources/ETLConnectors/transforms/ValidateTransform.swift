@@ -97,20 +97,62 @@ public final class ValidateTransform: TransformConnector {
     }
 
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
-        var kept: [Record] = []
-        kept.reserveCapacity(batch.count)
         var rejects: [Rejection] = []
-        for record in batch.records {
-            var reasons: [String] = []
-            for rule in rules { check(rule, record, &reasons) }
-            if reasons.isEmpty { kept.append(record) }
-            else { rejects.append(Rejection(record: record, stage: "validate", reasons: reasons)) }
+        var rejected: [Int] = []
+        var slots = FieldSlots(rules)
+        let records = batch.records
+        // Records and rules read in place: a copy of each would retain and release its parts.
+        records.withUnsafeBufferPointer { records in
+            for index in records.indices {
+                slots.locate(in: records[index].fields.keys)
+                var reasons: [String] = []
+                for r in rules.indices {
+                    let rule = rules[r]
+                    if rule.path.count != 1 { check(rule, records[index].value[path: rule.path], &reasons) }
+                    else if let slot = slots.of[r] { check(rule, records[index].fields.values[slot], &reasons) }
+                    else { check(rule, .null, &reasons) }
+                }
+                if !reasons.isEmpty {
+                    rejects.append(Rejection(record: records[index], stage: "validate", reasons: reasons))
+                    rejected.append(index)
+                }
+            }
+        }
+        // Usually every record passes: the batch goes on as it came, not copied record by record.
+        guard !rejected.isEmpty else { return TransformOutput(batch, rejects: []) }
+        var kept: [Record] = []
+        kept.reserveCapacity(records.count - rejected.count)
+        var next = 0
+        for index in records.indices {
+            if next < rejected.count && rejected[next] == index { next += 1 } else { kept.append(records[index]) }
         }
         return TransformOutput(Batch(kept), rejects: rejects)
     }
 
-    private func check(_ rule: Rule, _ record: Record, _ reasons: inout [String]) {
-        let value = rule.path.count == 1 ? (record.fields[rule.field] ?? .null) : record.value[path: rule.path]
+    /// Where each top-level rule's field sits in a record's key list, worked out again
+    /// only when the keys change: records of one shape share one key list, so most
+    /// records are checked without searching or comparing a single key.
+    private struct FieldSlots {
+        private let fieldNames: [String?]
+        /// The key list `of` was worked out for. Empty at first, which is right: no
+        /// field is found among no keys.
+        private var keys: [String] = []
+        /// Per rule: the field's index in `keys`, nil when absent (or a nested path).
+        private(set) var of: [Int?]
+
+        init(_ rules: [Rule]) {
+            fieldNames = rules.map { $0.path.count == 1 ? $0.field : nil }
+            of = Array(repeating: nil, count: rules.count)
+        }
+
+        mutating func locate(in recordKeys: [String]) {
+            if keys == recordKeys { return }   // the same storage answers without comparing
+            for r in fieldNames.indices { of[r] = fieldNames[r].flatMap { recordKeys.firstIndex(of: $0) } }
+            keys = recordKeys
+        }
+    }
+
+    private func check(_ rule: Rule, _ value: Value, _ reasons: inout [String]) {
         if value.isNull {
             if rule.required { reasons.append("\(rule.field) is missing") }
             return

@@ -57,13 +57,16 @@ struct JSONKeyCache {
     @inline(__always)
     func lookup(depth: Int, slot: Int, _ key: UnsafeBufferPointer<UInt8>) -> String? {
         guard depth < used.count, slot < used[depth] else { return nil }
-        let entry = entries[depth * Self.maxKeys + slot]
-        let same = entry.bytes.withUnsafeBufferPointer { cached -> Bool in
-            guard cached.count == key.count else { return false }
-            guard let a = cached.baseAddress, let b = key.baseAddress else { return true }   // both empty
-            return memcmp(a, b, key.count) == 0
+        // Read in place: copying the entry out would retain and release its byte array.
+        return entries.withUnsafeBufferPointer { all -> String? in
+            let entry = UnsafePointer(all.baseAddress! + (depth * Self.maxKeys + slot))
+            let same = entry.pointee.bytes.withUnsafeBufferPointer { cached -> Bool in
+                guard cached.count == key.count else { return false }
+                guard let a = cached.baseAddress, let b = key.baseAddress else { return true }   // both empty
+                return memcmp(a, b, key.count) == 0
+            }
+            return same ? entry.pointee.string : nil
         }
-        return same ? entry.string : nil
     }
 
     /// Stores `key` at `slot`, which must follow keys that all matched the cache

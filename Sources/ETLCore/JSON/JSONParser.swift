@@ -94,15 +94,16 @@ struct JSONParser {
         try checkDepth(depth)
         pos += 1
         // While every key comes from the cache only the values are collected: the keys
-        // are the cache's, shared at the end. The first other key switches to `fields`.
+        // are the cache's, shared at the end. The first other key switches to `fields`,
+        // made only then: most objects never need it, nor the two empty arrays it holds.
         var values: [Value] = []
-        var fields = Fields()
+        var fields: Fields? = nil
         var sharingKeys = true
         let expected = keys.expectedCount(depth: depth)
         if expected > 0 { values.reserveCapacity(expected) }
         skipWhitespace()
         guard pos < buf.count else { throw endOfInput() }
-        if buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(fields) }
+        if buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(Fields()) }
 
         var slot = 0
         // True while every key so far matched the cached key at its slot: the
@@ -128,12 +129,12 @@ struct JSONParser {
             if sharingKeys {
                 values.append(value)
             } else if fromCache {
-                fields.appendUnchecked(key, value)
-            } else if isDuplicate(key, in: fields, seen: &seen) {
-                fields[key] = value          // last one wins, in the first one's place
+                fields!.appendUnchecked(key, value)
+            } else if isDuplicate(key, in: fields!, seen: &seen) {
+                fields![key] = value          // last one wins, in the first one's place
                 matchesCache = false
             } else {
-                fields.appendUnchecked(key, value)
+                fields!.appendUnchecked(key, value)
                 if matchesCache {
                     if let rawKey { keys.store(depth: depth, slot: slot, bytes: rawKey, string: key) } else { matchesCache = false }
                 }
@@ -148,9 +149,9 @@ struct JSONParser {
                 skipWhitespace()
             case UInt8(ascii: "}"):
                 pos += 1
-                if sharingKeys { fields = Fields(uncheckedKeys: keys.shape(depth: depth, count: slot), values: values) }
-                keys.recordCount(fields.count, depth: depth)
-                return .object(fields)
+                let object = sharingKeys ? Fields(uncheckedKeys: keys.shape(depth: depth, count: slot), values: values) : fields!
+                if object.count != expected { keys.recordCount(object.count, depth: depth) }
+                return .object(object)
             default:
                 throw unexpected(at: pos, expected: "',' or '}' after an object member")
             }

@@ -69,6 +69,8 @@ public struct JSONStreamReader {
     }
 
     private let payload: PayloadBytes
+    /// `mode == .ndjson`, asked once per element: comparing the enum costs a call each time.
+    private let isNDJSON: Bool
     private var pos = 0
     private var line = 1
     private var state = State.start
@@ -81,6 +83,7 @@ public struct JSONStreamReader {
         self.payload = payload
         self.source = source
         if case .recordPath(let path) = mode, path.isEmpty { self.mode = .array } else { self.mode = mode }
+        isNDJSON = mode == .ndjson
         self.decimalNumbers = decimalNumbers
         self.maxDepth = max(1, maxDepth)
         self.maxRecordBytes = max(1, maxRecordBytes)
@@ -167,7 +170,9 @@ public struct JSONStreamReader {
         try Self.withParser(&self) { r, p in
             var out: [JSONElement] = []
             out.reserveCapacity(Swift.min(max, 65_536))
-            while out.count < max, let element = try r.nextElement(&p) { out.append(element) }
+            while out.count < max, let e = try r.nextElement(&p) {
+                out.append(JSONElement(position: e.position, value: e.value, byteOffset: e.byteOffset, line: e.line, oversized: e.oversized))
+            }
             return out
         }
     }
@@ -195,6 +200,27 @@ public struct JSONStreamReader {
         }
     }
 
+    /// Up to `max` elements, split the way a source needs them: the objects as records
+    /// (positions from `firstPosition` on), everything else (not an object, or oversized)
+    /// in `others`, in order. No array of elements is built on the way.
+    public mutating func nextRecords(max: Int, firstPosition: Int = 0) throws -> JSONRecordBatch {
+        try Self.withParser(&self) { r, p in
+            var batch = JSONRecordBatch()
+            batch.records.reserveCapacity(Swift.min(max, 65_536))
+            while batch.elementCount < max, let element = try r.nextElement(&p) {
+                batch.elementCount += 1
+                // Taken apart, so the fields move into the record without a copy.
+                let (position, value, byteOffset, line, oversized) = element
+                if oversized == nil, case .object(let fields) = value {
+                    batch.records.append(Record(fields, position: firstPosition + position))
+                } else {
+                    batch.others.append(JSONElement(position: position, value: value, byteOffset: byteOffset, line: line, oversized: oversized))
+                }
+            }
+            return batch
+        }
+    }
+
     /// Runs `body` with a parser over the payload, carrying the position over
     /// between calls. After an error, every later call throws it again.
     private static func withParser<T>(_ r: inout JSONStreamReader,
@@ -218,7 +244,11 @@ public struct JSONStreamReader {
         }
     }
 
-    private mutating func nextElement(_ p: inout JSONParser) throws -> JSONElement? {
+    /// One element as read: a tuple, not a `JSONElement`, so that a caller can take
+    /// its value apart without copying it.
+    private typealias ReadElement = (position: Int, value: Value, byteOffset: Int, line: Int, oversized: OversizedRecord?)
+
+    private mutating func nextElement(_ p: inout JSONParser) throws -> ReadElement? {
         switch state {
         case .finished, .failed:
             return nil
@@ -229,7 +259,7 @@ public struct JSONStreamReader {
             state = .elements(first: true)
             return try nextElement(&p)
         case .elements(let first):
-            if mode == .ndjson { return try nextLine(&p) }
+            if isNDJSON { return try nextLine(&p) }
             p.skipWhitespace()
             guard !p.atEnd else { throw p.endOfInput() }
             if p.buf[p.pos] == UInt8(ascii: "]") {
@@ -249,13 +279,13 @@ public struct JSONStreamReader {
             let (value, oversized) = try parseElement(&p, depth: elementDepth)
             if first { state = .elements(first: false) }
             elementsRead += 1
-            return JSONElement(position: elementsRead - 1, value: value, byteOffset: offset, line: line, oversized: oversized)
+            return (elementsRead - 1, value, offset, line, oversized)
         }
     }
 
     // MARK: NDJSON
 
-    private mutating func nextLine(_ p: inout JSONParser) throws -> JSONElement? {
+    private mutating func nextLine(_ p: inout JSONParser) throws -> ReadElement? {
         p.skipWhitespace()   // blank lines included
         if p.atEnd { state = .finished; return nil }
         let offset = p.pos, line = p.line
@@ -270,7 +300,7 @@ public struct JSONStreamReader {
             p.line += 1
         }
         elementsRead += 1
-        return JSONElement(position: elementsRead - 1, value: value, byteOffset: offset, line: line, oversized: oversized)
+        return (elementsRead - 1, value, offset, line, oversized)
     }
 
     // MARK: Record cap
@@ -415,6 +445,16 @@ public struct JSONStreamReader {
                           hint: "if the payload holds one JSON value per line, read it as NDJSON")
         }
     }
+}
+
+/// One read of `JSONStreamReader.nextRecords`.
+public struct JSONRecordBatch: Sendable {
+    /// The elements that are objects, as records.
+    public var records: [Record] = []
+    /// The other elements (not objects, or over the size limit), with their own positions.
+    public var others: [JSONElement] = []
+    /// How many elements were read: zero once the records are exhausted.
+    public var elementCount = 0
 }
 
 extension Value {

@@ -34,6 +34,23 @@ extension Compiler {
         let compiled = try operands.map(compile)
         let evals = compiled.map(\.eval)
         let type = compiled.dropFirst().allSatisfy({ $0.type == compiled[0].type }) ? compiled[0].type : nil
+        // `a ?? b` (the usual default: `flag ?? false`) without looping over an array
+        // of closures: each call from the array goes through a reabstraction thunk
+        // and a retain and release of the closure.
+        if compiled.count == 2 {
+            let first = compiled[0].eval
+            if let fallback = compiled[1].constant {
+                return Compiled(eval: { ctx in
+                    let v = try first(ctx)
+                    return v.isNull ? fallback : v
+                }, type: type)
+            }
+            let second = compiled[1].eval
+            return Compiled(eval: { ctx in
+                let v = try first(ctx)
+                return v.isNull ? try second(ctx) : v
+            }, type: type)
+        }
         return Compiled(eval: { ctx in
             var v = Value.null
             for e in evals {

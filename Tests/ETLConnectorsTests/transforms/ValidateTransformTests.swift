@@ -113,3 +113,46 @@ final class ValidateTransformTests: XCTestCase {
         XCTAssertEqual(d.first?.hint, "did you mean 'min_length'?")
     }
 }
+
+/// `validate` finds each rule's field once per key list (`FieldSlots`); records of
+/// changing shapes in one batch must get exactly the reasons they get one at a time.
+final class ValidateFieldSlotsTests: XCTestCase {
+    func testOneBatchOfChangingShapesMatchesRecordsCheckedAlone() throws {
+        let yaml = """
+            rules:
+              sku: {type: string, required: true, non_empty: true}
+              qty: {type: int, required: true, min: 0, max: 10}
+              flag: {type: bool}
+              a.b: {required: true}
+            """
+        // Shared key lists (parsed alike), reordered keys, missing and extra fields,
+        // a shape coming back, and rejects between passing records.
+        let json = #"""
+        [{"sku":"A","qty":1,"a":{"b":1}}, {"sku":"B","qty":2,"a":{"b":2}}, {"qty":3,"sku":"C","a":{"b":3}},
+         {"sku":"","qty":11,"a":{"b":4}}, {"sku":"D","qty":4,"a":{"b":5}}, {"qty":5,"a":{}},
+         {"sku":"E","qty":6,"flag":"yes","a":{"b":6}}, {"sku":"F","qty":7,"flag":true,"a":{"b":7}},
+         {"sku":"G","qty":8,"a":{"b":8}}, {"x":1,"sku":"H","qty":-1,"a":{"b":9}}, {"sku":"I","qty":9,"a":{"b":10}}]
+        """#
+        let records = TransformHarness.records(json)
+        let together = try TransformHarness.run(TransformHarness.make("validate", yaml), [records])
+        var alone: (records: [Record], rejects: [Rejection]) = ([], [])
+        for record in records {
+            let out = try TransformHarness.run(TransformHarness.make("validate", yaml), [[record]])
+            alone.records += out.records; alone.rejects += out.rejects
+        }
+        XCTAssertEqual(together.records, alone.records)
+        XCTAssertEqual(together.records.map(\.position), [0, 1, 2, 4, 7, 8, 10])
+        XCTAssertEqual(together.rejects, alone.rejects)
+        XCTAssertEqual(together.rejects.map(\.reasons), [
+            ["sku is empty", "qty = 11 is above the maximum 10"], ["sku is missing", "a.b is missing"],
+            ["flag must be a bool, found string \"yes\""], ["qty = -1 is below the minimum 0"],
+        ])
+    }
+
+    func testABatchWithoutRejectsGoesOnUnchanged() throws {
+        let records = TransformHarness.records(#"[{"sku":"A","qty":1},{"sku":"B","qty":2}]"#, from: 40)
+        let out = try TransformHarness.make("validate", "rules:\n  sku: {type: string}\n").process(Batch(records), TransformHarness.context())
+        XCTAssertEqual(out.batch.records, records)
+        XCTAssertEqual(out.rejects, [])
+    }
+}
