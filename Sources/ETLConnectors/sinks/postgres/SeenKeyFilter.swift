@@ -6,16 +6,17 @@ import Foundation
 /// then takes its slower, exact path — but never "new" for one it did.
 ///
 /// The memory grows with the keys, in levels four times larger each (256 KiB for the
-/// first 32k keys, 1 MiB for the next 128k … 16 MiB past 672k): a key is looked for in
-/// every level and recorded in the newest. One 16 MiB filter from the start cost a
-/// 50k-record run ~50 ms, most of it page faults as the kernel zeroed the 4,096 pages
-/// its keys touched. Levels fill to 8 keys a block, where a false alarm has odds of
-/// about 1 in a billion a key and level; past the last level's 2M keys they become
+/// first 16k keys, 1 MiB for the next 64k, 4 MiB for the next 256k, then 16 MiB): a key
+/// is looked for in every level and recorded in the newest. One 16 MiB filter from the
+/// start cost a 50k-record run ~50 ms, most of it page faults as the kernel zeroed the
+/// 4,096 pages its keys touched. Levels fill to 4 keys a block on average; counting the
+/// blocks that get many more, a run of 1M distinct keys raises a false alarm about once
+/// in 2,000 runs (8 keys a block made it one in 15). Past ~4M keys false alarms become
 /// likely, and memory still does not grow. (A `Set` of the hashes cost 48 MB at 3M keys.)
 final class SeenKeyFilter {
     private static let firstLevelBlockBits = 12      // 2^12 blocks of 64 bytes = 256 KiB
     private static let lastLevelBlockBits = 18       // 2^18 blocks = 16 MiB
-    private static let keysPerBlock = 8
+    private static let keysPerBlock = 4
     private static let wordsPerBlock = 8
     private static let bitsPerKey = 12
 

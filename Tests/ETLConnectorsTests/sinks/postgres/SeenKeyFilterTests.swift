@@ -11,7 +11,7 @@ final class SeenKeyFilterTests: XCTestCase {
         var falseAlarms = 0
         for key in 0..<1_000_000 where filter.insert(key.hashValue) { falseAlarms += 1 }
         XCTAssertEqual(falseAlarms, 0)
-        // Keys from every level: the first 32k, the next 128k, 512k, and the last.
+        // Keys from every level: the first 16k, the next 64k, 256k, and the last.
         for key in stride(from: 0, to: 1_000_000, by: 9_973) { XCTAssertTrue(filter.insert(key.hashValue), "key \(key)") }
     }
 
