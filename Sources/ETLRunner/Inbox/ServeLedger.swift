@@ -8,11 +8,18 @@ import ETLPostgres
 /// keeps one ledger row per pipeline, `running` while it serves, its counts
 /// updated every few seconds, `completed` when it shuts down. The inbox holds
 /// the per-event detail.
-public final class ServeLedger {
+///
+/// Two threads write the row: the bookkeeping loop (`progress`) and shutdown (`finish`),
+/// which does not wait for that loop. A libpq connection serves one thread at a time, so
+/// the two take turns under a lock; two statements at once on one connection desync its
+/// protocol and the second waits forever for a reply the first one read.
+public final class ServeLedger: @unchecked Sendable {
     private let connection: PostgresConnection
     private let ledger: RunLedger
     private let id: Int64
     private let started = Date()
+    private let lock = NSLock()
+    private var finished = false
 
     public init?(spec: PipelineSpec, runID: String, logger: Logger) {
         guard let ledgerSpec = spec.ledger else { return nil }
@@ -38,10 +45,15 @@ public final class ServeLedger {
 
     /// Best effort: a failed update only delays the counts.
     public func progress(_ totals: RunMetrics) {
+        lock.lock(); defer { lock.unlock() }
+        guard !finished else { return }
         _ = try? ledger.progress(id: id, variables: variables(totals, status: .running))
     }
 
     public func finish(_ totals: RunMetrics) {
+        lock.lock(); defer { lock.unlock() }
+        guard !finished else { return }
+        finished = true
         _ = try? ledger.finish(id: id, status: .completed, error: nil, variables: variables(totals, status: .completed))
         connection.close()
     }
