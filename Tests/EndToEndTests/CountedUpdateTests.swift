@@ -39,10 +39,7 @@ final class CountedUpdateTests: XCTestCase {
 
     private func run(_ items: [(String, Int)]) throws -> CommandResult {
         let records = "[" + items.map { #"{"sku": "\#($0.0)", "qty": \#($0.1)}"# }.joined(separator: ",\n") + "]"
-        try records.write(toFile: directory + "/stock.json", atomically: true, encoding: .utf8)
-        try pipeline.write(toFile: directory + "/stock.yaml", atomically: true, encoding: .utf8)
-        return try Command.run(TestEnvironment.etlBinary, ["run", directory + "/stock.yaml"],
-                               environment: ["DATABASE_URL": db.url], timeout: 30)
+        return try db.runPipeline(pipeline, named: "stock.yaml", files: ["stock.json": records], in: directory)
     }
 
     private func createTables(uniqueSku: Bool) throws {

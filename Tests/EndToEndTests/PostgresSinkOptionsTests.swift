@@ -18,10 +18,7 @@ final class PostgresSinkOptionsTests: XCTestCase {
     }
 
     private func run(_ yaml: String, _ records: String) throws -> CommandResult {
-        try records.write(toFile: directory + "/people.json", atomically: true, encoding: .utf8)
-        try yaml.write(toFile: directory + "/people.yaml", atomically: true, encoding: .utf8)
-        return try Command.run(TestEnvironment.etlBinary, ["run", directory + "/people.yaml"],
-                               environment: ["DATABASE_URL": db.url], timeout: 30)
+        try db.runPipeline(yaml, named: "people.yaml", files: ["people.json": records], in: directory)
     }
 
     private func person(_ id: Int, _ name: String, _ updatedAt: String?) -> String {

@@ -29,6 +29,18 @@ final class TestDatabase {
         try query(sql).first?.first ?? ""
     }
 
+    /// Writes `files` (name → contents) and the pipeline into `directory`, then runs
+    /// `etl run` on the pipeline with DATABASE_URL pointing at this database.
+    func runPipeline(_ yaml: String, named name: String, files: [String: String], in directory: String,
+                     timeout: Double = 30) throws -> CommandResult {
+        for (file, contents) in files {
+            try contents.write(toFile: directory + "/" + file, atomically: true, encoding: .utf8)
+        }
+        try yaml.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        return try Command.run(TestEnvironment.etlBinary, ["run", directory + "/" + name],
+                               environment: ["DATABASE_URL": url], timeout: timeout)
+    }
+
     @discardableResult
     static func psql(_ url: String, _ sql: String) throws -> [[String]] {
         let r = try Command.run("/usr/bin/env", ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
