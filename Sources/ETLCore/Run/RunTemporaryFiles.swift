@@ -45,8 +45,8 @@ public final class RunTemporaryFiles: @unchecked Sendable {
         var stale: [String] = []
         let me = getpid()
         while let entry = readdir(dir) {
-            guard let pid = withName(of: entry, ownerPID(ofName:)), pid != me else { continue }
-            if kill(pid, 0) == -1 && errno == ESRCH { stale.append(withName(of: entry) { String(decoding: $0, as: UTF8.self) }) }
+            guard let pid = DirectoryEntryName.withBytes(of: entry, ownerPID(ofName:)), pid != me else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH { stale.append(DirectoryEntryName.string(of: entry)) }
         }
         closedir(dir)
         for name in stale { try? FileManager.default.removeItem(atPath: base + "/" + name) }
@@ -66,14 +66,6 @@ public final class RunTemporaryFiles: @unchecked Sendable {
         for digit in name[start..<dot] { pid = pid * 10 + Int64(digit - UInt8(ascii: "0")) }
         guard pid > 0, pid <= Int64(Int32.max) else { return nil }
         return Int32(pid)
-    }
-
-    /// The bytes of a directory entry's name, without its terminating NUL.
-    private static func withName<R>(of entry: UnsafeMutablePointer<dirent>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        withUnsafeBytes(of: &entry.pointee.d_name) { raw in
-            let length = strnlen(raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
-            return body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: length))
-        }
     }
 
     /// `ownerPID(ofName:)` of a Swift string (tests, callers holding one).

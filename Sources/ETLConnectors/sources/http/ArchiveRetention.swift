@@ -30,7 +30,7 @@ enum ArchiveRetention {
             guard let dir = opendir(dirPath) else { continue }
             defer { closedir(dir) }
             while let entry = readdir(dir) {
-                let name = Self.name(of: entry)
+                let name = DirectoryEntryName.string(of: entry)
                 guard name != "." && name != ".." else { continue }
                 let relative = relativeDir.isEmpty ? name : relativeDir + "/" + name
                 let path = base + relative
@@ -67,13 +67,5 @@ enum ArchiveRetention {
         // folder we deleted nothing from.
         for folder in directories.sorted(by: { $0.count > $1.count }) { rmdir(folder) }
         return deleted.sorted()
-    }
-
-    /// A directory entry's name.
-    private static func name(of entry: UnsafeMutablePointer<dirent>) -> String {
-        withUnsafeBytes(of: &entry.pointee.d_name) { raw in
-            let chars = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
-            return String(decoding: UnsafeRawBufferPointer(start: chars, count: strnlen(chars, raw.count)), as: UTF8.self)
-        }
     }
 }
