@@ -55,10 +55,14 @@ final class InboxWorkers: Service, @unchecked Sendable {
                 t.start()
             }
         }
+        // Counted like a worker, so shutdown writes the ledger's last row only after the
+        // loop that writes its progress has stopped.
+        wake.lock(); running += 1; wake.unlock()
         Thread { [self] in bookkeeping() }.start()
     }
 
-    /// Finishes the batches in hand (they commit or roll back whole), then returns.
+    /// Finishes the batches in hand (they commit or roll back whole) and stops the
+    /// bookkeeping loop, then closes each ledger row.
     private func stopAndWait() {
         wake.lock()
         stopping = true
@@ -106,6 +110,7 @@ final class InboxWorkers: Service, @unchecked Sendable {
 
     /// Ledger counts and the inbox gauges, every few seconds.
     private func bookkeeping() {
+        defer { wake.lock(); running -= 1; wake.broadcast(); wake.unlock() }
         var lastLedger = Date.distantPast
         // One connection per database for the whole life of the loop (reopened after a failure),
         // not a new one every two seconds.

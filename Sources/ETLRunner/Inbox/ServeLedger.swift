@@ -9,10 +9,11 @@ import ETLPostgres
 /// updated every few seconds, `completed` when it shuts down. The inbox holds
 /// the per-event detail.
 ///
-/// Two threads write the row: the bookkeeping loop (`progress`) and shutdown (`finish`),
-/// which does not wait for that loop. A libpq connection serves one thread at a time, so
-/// the two take turns under a lock; two statements at once on one connection desync its
-/// protocol and the second waits forever for a reply the first one read.
+/// Two threads write the row: the bookkeeping loop (`progress`) and shutdown (`finish`).
+/// Shutdown waits for the loop to stop first (`InboxWorkers`); the lock keeps the
+/// ledger safe for any caller all the same, since two statements at once on one libpq
+/// connection desync its protocol and the second waits forever for a reply the first
+/// one read. After `finish`, `progress` does nothing.
 public final class ServeLedger: @unchecked Sendable {
     private let connection: PostgresConnection
     private let ledger: RunLedger
