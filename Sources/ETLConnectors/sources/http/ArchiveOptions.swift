@@ -88,6 +88,10 @@ struct ArchiveOptions {
             let outcome = try store.applyRetention(days: days, keyTemplate: keyTemplate.replacingOccurrences(of: "{pipeline}", with: pipeline))
             for path in outcome.deleted { log.info("archive retention: deleted \(path) (older than \(days) days)") }
             if !outcome.deleted.isEmpty { log.info("archive retention: deleted \(outcome.deleted.count) payloads older than \(days) days") }
+            for folder in outcome.unreadable {
+                log.warning("archive retention could not read \(folder); its payloads older than \(days) days are kept "
+                            + "(give the user running etl read and write access to the archive folder)")
+            }
             if let prefix = outcome.lifecyclePrefix { log.info("archive retention: S3 lifecycle rule expires \(prefix)* after \(days) days") }
         } catch {
             log.warning("archive retention of \(days) days could not be applied: \(error)")

@@ -11,11 +11,12 @@ import Foundation
 enum ArchiveRetention {
     /// Deletes regular files whose path relative to `root` starts with `prefix`, is a key
     /// `pattern` can have produced, and whose mtime is before `cutoff`; then removes the
-    /// directories that deleting them left empty. Returns the deleted paths. Symbolic
+    /// directories that deleting them left empty. Returns the deleted paths, and the folders
+    /// it could not read (their old payloads stay: the caller says so). Symbolic
     /// links are neither followed nor deleted. The pattern (an ICU regular expression, ~2.5 ms
     /// to compile) is made only once a file is old enough to need it.
     static func deleteFiles(in root: String, under prefix: String, matching makePattern: () -> ArchiveKeyPattern,
-                            olderThan cutoff: Date) throws -> [String] {
+                            olderThan cutoff: Date) throws -> (deleted: [String], unreadable: [String]) {
         let rootPath = URL(fileURLWithPath: root).standardizedFileURL.path
         let base = rootPath.hasSuffix("/") ? rootPath : rootPath + "/"
         // The prefix may end inside a file name (`logs/inv_`): walk from its directory part.
@@ -23,11 +24,16 @@ enum ArchiveRetention {
         let cutoffSeconds = cutoff.timeIntervalSince1970
         var compiled: ArchiveKeyPattern?
         var deleted: [String] = []
+        var unreadable: [String] = []
         var directories: Set<String> = []
         var pending = [dirPart]           // directories still to read, relative to root
         while let relativeDir = pending.popLast() {
             let dirPath = relativeDir.isEmpty ? rootPath : base + relativeDir
-            guard let dir = opendir(dirPath) else { continue }
+            guard let dir = opendir(dirPath) else {
+                // Missing: nothing archived there yet (or removed meanwhile). Anything else is a problem.
+                if errno != ENOENT { unreadable.append("\(dirPath): \(String(cString: strerror(errno)))") }
+                continue
+            }
             defer { closedir(dir) }
             while let entry = readdir(dir) {
                 let name = DirectoryEntryName.string(of: entry)
@@ -66,6 +72,6 @@ enum ArchiveRetention {
         // that still holds anything). The prefix's own directory stays, and so does any
         // folder we deleted nothing from.
         for folder in directories.sorted(by: { $0.count > $1.count }) { rmdir(folder) }
-        return deleted.sorted()
+        return (deleted.sorted(), unreadable)
     }
 }

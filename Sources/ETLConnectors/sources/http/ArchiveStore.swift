@@ -169,6 +169,8 @@ public final class ArchiveStore {
     /// What retention did: the files it deleted, or the prefix of the S3 lifecycle rule it set.
     public struct RetentionOutcome: Equatable, Sendable {
         public var deleted: [String] = []
+        /// Folders under a directory archive that could not be read, with why.
+        public var unreadable: [String] = []
         public var lifecyclePrefix: String?
     }
 
@@ -197,9 +199,9 @@ public final class ArchiveStore {
             try s3Client().putLifecycleExpiration(bucket: bucket, prefix: rulePrefix, days: days)
             return RetentionOutcome(lifecyclePrefix: rulePrefix)
         case .directory(let dir):
-            let deleted = try ArchiveRetention.deleteFiles(in: dir, under: fixed, matching: { ArchiveKeyPattern(template: template) },
-                                                           olderThan: now.addingTimeInterval(-Double(days) * 86_400))
-            return RetentionOutcome(deleted: deleted)
+            let swept = try ArchiveRetention.deleteFiles(in: dir, under: fixed, matching: { ArchiveKeyPattern(template: template) },
+                                                         olderThan: now.addingTimeInterval(-Double(days) * 86_400))
+            return RetentionOutcome(deleted: swept.deleted, unreadable: swept.unreadable)
         }
     }
 

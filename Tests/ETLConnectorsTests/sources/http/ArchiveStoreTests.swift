@@ -114,6 +114,8 @@ final class ArchiveStoreTests: XCTestCase {
         XCTAssertTrue(fm.fileExists(atPath: fresh))
         XCTAssertTrue(fm.fileExists(atPath: otherOld), "other prefixes are untouched")
         XCTAssertEqual(try store.applyRetention(days: 30, keyTemplate: "missing/%Y.json", now: runTime).deleted, [])
+        XCTAssertEqual(try store.applyRetention(days: 30, keyTemplate: "missing/%Y.json", now: runTime).unreadable, [],
+                       "a folder nothing was archived in yet is not a problem")
     }
 
     /// A key without a fixed folder: retention walks the whole archive, but deletes only
