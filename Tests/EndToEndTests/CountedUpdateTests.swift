@@ -98,4 +98,32 @@ final class CountedUpdateTests: XCTestCase {
         XCTAssertEqual(try lastRun()[2], "1", "NOPE rejected")
         XCTAssertEqual(try db.query("SELECT product_id, qty FROM stock ORDER BY product_id"), [["1", "5"], ["2", "5"], ["3", "3"]])
     }
+
+    /// A few records against a big table touch only their rows. The resolved rows of a
+    /// small run are ANALYZEd: planned as a fresh table's ten pages of rows, they were joined
+    /// to the target by reading all of it, on every webhook batch and small file.
+    func testAFewRecordsDoNotScanTheWholeTarget() throws {
+        try createTables(uniqueSku: true)
+        try db.query("""
+            INSERT INTO products (sku) SELECT 'P' || i FROM generate_series(7, 50000) i;
+            INSERT INTO stock SELECT id, 1, '2000-01-01', '2000-01-01' FROM products;
+            ANALYZE products; ANALYZE stock;
+            """)
+        func scans() throws -> (sequential: Int, updated: Int) {
+            let row = try db.query("SELECT seq_scan, n_tup_upd FROM pg_stat_user_tables WHERE relname = 'stock'")[0]
+            return (Int(row[0]) ?? -1, Int(row[1]) ?? -1)
+        }
+        let before = try scans()
+        let r = try run([("P10", 5), ("P20", 6), ("P30", 7)])
+        XCTAssertEqual(r.exitCode, 0, r.output)
+        XCTAssertEqual(try lastRun(), ["3", "3", "0"])
+        // The run's sessions report their statistics when they end: wait for its 3 updates.
+        var after = try scans()
+        for _ in 0..<50 where after.updated < before.updated + 3 {
+            Thread.sleep(forTimeInterval: 0.1)
+            after = try scans()
+        }
+        XCTAssertEqual(after.updated, before.updated + 3, "the run's statistics arrived")
+        XCTAssertEqual(after.sequential, before.sequential, "stock (50,000 rows) was read whole for 3 records")
+    }
 }
