@@ -90,7 +90,7 @@ struct ArchiveOptions {
             if !outcome.deleted.isEmpty { log.info("archive retention: deleted \(outcome.deleted.count) payloads older than \(days) days") }
             for folder in outcome.unreadable {
                 log.warning("archive retention could not read \(folder); its payloads older than \(days) days are kept "
-                            + "(give the user running etl read and write access to the archive folder)")
+                            + "(give the user running etl read, write and search (x) permission on the archive folders)")
             }
             if let prefix = outcome.lifecyclePrefix { log.info("archive retention: S3 lifecycle rule expires \(prefix)* after \(days) days") }
         } catch {

@@ -35,13 +35,22 @@ enum ArchiveRetention {
                 continue
             }
             defer { closedir(dir) }
+            var reported = false
             while let entry = readdir(dir) {
                 let name = DirectoryEntryName.string(of: entry)
                 guard name != "." && name != ".." else { continue }
                 let relative = relativeDir.isEmpty ? name : relativeDir + "/" + name
                 let path = base + relative
                 var info = stat()
-                guard lstat(path, &info) == 0 else { continue }
+                guard lstat(path, &info) == 0 else {
+                    // A folder that can be listed but not searched (read without execute
+                    // permission) fails here for every entry: said once, like an unreadable one.
+                    if errno != ENOENT && !reported {
+                        reported = true
+                        unreadable.append("\(dirPath): \(String(cString: strerror(errno)))")
+                    }
+                    continue
+                }
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR:
                     pending.append(relative)
