@@ -109,4 +109,11 @@ final class PayloadReadAheadTests: XCTestCase {
         XCTAssertEqual(got.flatMap { $0 }.count, 297)
         XCTAssertEqual(jsonRejects.map(\.record.position), [99, 199, 299])
     }
+
+    /// The reader's thread has the stack the nesting limit (512 levels) needs.
+    func testDeepNestingParsesOnTheReaderThread() throws {
+        let deep = String(repeating: "{\"a\":", count: 500) + "1" + String(repeating: "}", count: 500)
+        let path = try file("deep.json", "[{\"n\":1,\"deep\":\(deep)}]")
+        XCTAssertEqual(try batches("path: \(path)", batchSize: 10), [[1]])
+    }
 }
