@@ -99,7 +99,7 @@ public final class ValidateTransform: TransformConnector {
     public func process(_ batch: Batch, _ context: RunContext) throws -> TransformOutput {
         var rejects: [Rejection] = []
         var rejected: [Int] = []
-        var slots = FieldSlots(rules)
+        var slots = FieldSlots(names: rules.map { $0.path.count == 1 ? $0.field : nil })
         let records = batch.records
         // Records and rules read in place: a copy of each would retain and release its parts.
         records.withUnsafeBufferPointer { records in
@@ -127,29 +127,6 @@ public final class ValidateTransform: TransformConnector {
             if next < rejected.count && rejected[next] == index { next += 1 } else { kept.append(records[index]) }
         }
         return TransformOutput(Batch(kept), rejects: rejects)
-    }
-
-    /// Where each top-level rule's field sits in a record's key list, worked out again
-    /// only when the keys change: records of one shape share one key list, so most
-    /// records are checked without searching or comparing a single key.
-    private struct FieldSlots {
-        private let fieldNames: [String?]
-        /// The key list `of` was worked out for. Empty at first, which is right: no
-        /// field is found among no keys.
-        private var keys: [String] = []
-        /// Per rule: the field's index in `keys`, nil when absent (or a nested path).
-        private(set) var of: [Int?]
-
-        init(_ rules: [Rule]) {
-            fieldNames = rules.map { $0.path.count == 1 ? $0.field : nil }
-            of = Array(repeating: nil, count: rules.count)
-        }
-
-        mutating func locate(in recordKeys: [String]) {
-            if keys == recordKeys { return }   // the same storage answers without comparing
-            for r in fieldNames.indices { of[r] = fieldNames[r].flatMap { recordKeys.firstIndex(of: $0) } }
-            keys = recordKeys
-        }
     }
 
     private func check(_ rule: Rule, _ value: Value, _ reasons: inout [String]) {

@@ -269,25 +269,6 @@ struct PostgresApplyPlan {
         "COPY \(stageTable) (_pos, \(stagedColumns.map(q).joined(separator: ", "))) FROM STDIN"
     }
 
-    /// One staged column with everything per-record work needs, worked out once
-    /// at open: no dictionary lookups, path splitting or string joining per record.
-    /// A class, so the loop over a record's fields reads them in place instead of
-    /// copying each (retaining and releasing its strings) for every record.
-    final class StagedField {
-        let path: [String]
-        /// The field name used in reject reasons (`qty`, `item.sku`).
-        let label: String
-        let type: PostgresColumnType?
-        /// Set for lookup match fields: the lookup table, named when the field is missing.
-        let lookupTable: String?
-        /// Its staged value is part of the key the duplicate check hashes.
-        var identifies = false
-
-        init(path: [String], label: String, type: PostgresColumnType?, lookupTable: String? = nil) {
-            self.path = path; self.label = label; self.type = type; self.lookupTable = lookupTable
-        }
-    }
-
     /// The staged columns in COPY order (after `_pos`).
     func stagedFields(_ types: [String: PostgresColumnType], duplicates: PostgresDuplicateKeys) -> [StagedField] {
         var out = columns.map { StagedField(path: $0.path, label: $0.path.joined(separator: "."), type: types[$0.column]) }
@@ -308,22 +289,22 @@ struct PostgresApplyPlan {
     /// checked against its column type as it is written. Returns why the record
     /// cannot be written (the row is then taken back), or nil; the row is left open
     /// for `endRow()`. The staged values of identifying fields go into `key`.
-    static func stage(_ record: Record, _ fields: [StagedField], into rows: inout CopyRows, key: inout Hasher?) -> String? {
+    /// `slots` finds top-level fields by position (built from `topLevelName`, one per field).
+    static func stage(_ record: Record, _ fields: [StagedField], slots: inout FieldSlots,
+                      into rows: inout CopyRows, key: inout Hasher?) -> String? {
         rows.writeInteger(Int64(record.position))
+        slots.locate(in: record.fields.keys)
         var problems: [String]?
-        for field in fields {
-            let value = field.path.count == 1 ? (record.fields[field.path[0]] ?? .null) : record.value[path: field.path]
+        for i in fields.indices {
+            let field = fields[i]
+            let value: Value
+            if let slot = slots.of[i] { value = record.fields.values[slot] }
+            else if field.path.count == 1 { value = .null }
+            else { value = record.value[path: field.path] }
             if let table = field.lookupTable, value.isNull {
                 problems = (problems ?? []) + ["\(field.label) is missing (needed to find the \(table) row)"]
             }
-            let fit: PostgresColumnType.Fit
-            if let typed = field.type?.stage(value, field: field.label, into: &rows) {
-                fit = typed
-            } else {
-                rows.writeField(value)
-                fit = .success(value)
-            }
-            switch fit {
+            switch field.stage(value, into: &rows) {
             case .success(let staged): if field.identifies { key?.combine(staged) }
             case .failure(let reason): problems = (problems ?? []) + [reason]
             }

@@ -69,6 +69,7 @@ public final class PostgresSink: SinkConnector {
     var session: PostgresSession?
     var columnTypes: [String: PostgresColumnType] = [:]
     var stagedFields: [PostgresApplyPlan.StagedField] = []
+    var stagedSlots = FieldSlots(names: [])
     var duplicates = PostgresDuplicateKeys(indices: nil)
     var preRejects: [Rejection] = []
     let dryRun: Bool
@@ -108,6 +109,7 @@ public final class PostgresSink: SinkConnector {
         plan.columnTypes = columnTypes
         duplicates = PostgresDuplicateKeys(indices: try plan.duplicateCheckIndices(c))
         stagedFields = plan.stagedFields(columnTypes, duplicates: duplicates)
+        stagedSlots = FieldSlots(names: stagedFields.map(\.topLevelName))
         try c.execute(plan.createStagingSQL(columnTypes))
     }
 
@@ -123,12 +125,13 @@ public final class PostgresSink: SinkConnector {
                 // access to a class's stored property costs a dynamic exclusivity check.
                 let fields = stagedFields
                 var duplicates = self.duplicates
+                var slots = stagedSlots
                 var rejects: [Rejection] = []
-                defer { self.duplicates = duplicates; preRejects += rejects }
+                defer { self.duplicates = duplicates; stagedSlots = slots; preRejects += rejects }
                 try writer.withRows { rows in
                     for record in records {
                         var key: Hasher? = duplicates.isWatching ? Hasher() : nil
-                        if let reason = PostgresApplyPlan.stage(record, fields, into: &rows, key: &key) {
+                        if let reason = PostgresApplyPlan.stage(record, fields, slots: &slots, into: &rows, key: &key) {
                             rejects.append(Rejection(record: record, stage: "postgres sink", reasons: [reason]))
                             continue
                         }

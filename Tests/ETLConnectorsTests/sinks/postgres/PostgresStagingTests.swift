@@ -5,7 +5,7 @@ import ETLCore
 @testable import ETLPostgres
 
 /// The postgres sink writes a record's fields straight into the COPY buffer,
-/// checking each against its column type on the way (`PostgresColumnType.stage`),
+/// checking each against its column type on the way (`StagedField.stage`),
 /// with fast paths for the common pairs. Whatever the pair, the bytes written and
 /// the reasons given must be exactly those of the general path: `accept`, then
 /// `writeField` of the value it returns.
@@ -30,7 +30,7 @@ final class PostgresStagingTests: XCTestCase {
             for value in Self.values {
                 var fast = CopyRows(connection: nil)
                 var general = CopyRows(connection: nil)
-                let staged = type.stage(value, field: "f", into: &fast)
+                let staged = PostgresApplyPlan.StagedField(path: ["f"], label: "f", type: type).stage(value, into: &fast)
                 let what = "\(sqlType) ← \(value)"
                 switch (staged, type.accept(value, field: "f")) {
                 case (.success(let written), .success(let accepted)):
@@ -54,8 +54,9 @@ final class PostgresStagingTests: XCTestCase {
                                                     lookupTable: "products")]
         var rows = CopyRows(connection: nil)
         var key: Hasher? = nil
+        var slots = FieldSlots(names: fields.map(\.topLevelName))
         func stage(_ record: Value, _ position: Int) -> String? {
-            PostgresApplyPlan.stage(Record(record.objectValue ?? Fields(), position: position), fields, into: &rows, key: &key)
+            PostgresApplyPlan.stage(Record(record.objectValue ?? Fields(), position: position), fields, slots: &slots, into: &rows, key: &key)
         }
         XCTAssertNil(stage(["id": 1, "note": "a\tb", "sku": "S1"], 0))
         try rows.endRow()
@@ -68,6 +69,29 @@ final class PostgresStagingTests: XCTestCase {
         try rows.endRow()
         XCTAssertEqual(String(decoding: rows.buffer, as: UTF8.self), "0\t1\ta\\tb\tS1\n3\t2\t\\N\tS\\\\3\n")
         XCTAssertEqual(rows.rowCount, 2)
+    }
+
+    /// Top-level fields are found by their place in the record's key list, worked out
+    /// again whenever the list changes: two records sharing one list, one with the keys
+    /// in another order, one without a field (staged as NULL); a nested path is read by path.
+    func testFieldsAreFoundByPlaceWhateverTheShape() throws {
+        let fields = [PostgresApplyPlan.StagedField(path: ["id"], label: "id", type: PostgresColumnType(sqlType: "integer", defaultExpression: nil)),
+                      PostgresApplyPlan.StagedField(path: ["item", "sku"], label: "item.sku", type: PostgresColumnType(sqlType: "text", defaultExpression: nil))]
+        var rows = CopyRows(connection: nil)
+        var key: Hasher? = nil
+        var slots = FieldSlots(names: fields.map(\.topLevelName))
+        let shared = ["id", "item"]
+        let records = [
+            Record(Fields(uncheckedKeys: shared, values: [.int(1), ["sku": .string("S1")]]), position: 0),
+            Record(Fields(uncheckedKeys: shared, values: [.int(2), ["sku": .string("S2")]]), position: 1),
+            Record(Fields(uncheckedKeys: ["item", "id"], values: [["sku": .string("S3")], .int(3)]), position: 2),
+            Record(Fields(uncheckedKeys: ["item"], values: [["sku": .string("S4")]]), position: 3),
+        ]
+        for record in records {
+            XCTAssertNil(PostgresApplyPlan.stage(record, fields, slots: &slots, into: &rows, key: &key))
+            try rows.endRow()
+        }
+        XCTAssertEqual(String(decoding: rows.buffer, as: UTF8.self), "0\t1\tS1\n1\t2\tS2\n2\t3\tS3\n3\t\\N\tS4\n")
     }
 
     func testIntegersAreWrittenAsTheirDigits() {
