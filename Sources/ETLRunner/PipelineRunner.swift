@@ -60,10 +60,6 @@ public final class PipelineRunner {
         // cancels the run (ledger `failed`) instead of killing it with the row left `running`.
         let signals = SignalCancellation(context: context)
         defer { signals.cancel() }
-        // The sinks' connections open while the control connection takes the lock and runs
-        // the setup SQL (docs/performance.md, change 21); a run stopped before its sinks
-        // open (an overlap) drops them unused.
-        for (_, sink) in plan.sinks { sink.connectAhead(context) }
         let control: RunControl?
         switch start(context, report, notifications) {
         case .started(let c): control = c

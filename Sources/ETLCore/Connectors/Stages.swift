@@ -37,10 +37,6 @@ public struct TransformOutput {
 /// transaction: `open` starts it (and resets what the previous execution of the
 /// same plan counted), `write` stages, `prepare` applies, `commit` makes it visible.
 public protocol Sink: Stage {
-    /// Called before the run takes its lock and writes its ledger row: starts what only
-    /// takes time and changes nothing (opening a database connection), so that `open`
-    /// finds it ready. Whatever it starts is dropped if the run stops before `open`.
-    func connectAhead(_ context: RunContext)
     func open(_ context: RunContext) throws
     func write(_ batch: Batch, _ context: RunContext) throws
     /// Applies what was staged; after this only `commit` or `rollback` follow.
@@ -94,6 +90,5 @@ public protocol FieldDescribing {
 }
 
 public extension Sink {
-    func connectAhead(_ context: RunContext) {}
     func didCommit(_ context: RunContext) {}
 }

@@ -20,14 +20,6 @@ public final class RunResources: @unchecked Sendable {
         return made
     }
 
-    /// Removes and returns the object under `key`, if one of that type is there.
-    public func take<T: AnyObject>(_ key: String, as type: T.Type = T.self) -> T? {
-        lock.lock(); defer { lock.unlock() }
-        guard let item = items[key] as? T else { return nil }
-        items[key] = nil
-        return item
-    }
-
     /// Forgets `key`: the next `shared` call makes a new object (the next execution's transaction).
     public func release(_ key: String) {
         lock.lock(); items[key] = nil; lock.unlock()

@@ -37,19 +37,11 @@ public final class PostgresSession {
         })
     }
 
-    /// Starts opening the run's connection to `url` now (`PendingConnection`); the first
-    /// `join` on `url` takes it instead of connecting then.
-    public static func connectAhead(url: String, context: RunContext) {
-        _ = context.resources.shared("postgres-connect|" + url, make: { PendingConnection(url: url) })
-    }
-
     /// Joins (or starts) the run's transaction on `url`; returns the session and this sink's ordinal.
     public static func join(url: String, context: RunContext) throws -> (PostgresSession, Int) {
         var ordinal = 0
-        // Taken outside `shared`, whose lock is held while it makes the session.
-        let ahead = context.resources.take("postgres-connect|" + url, as: PendingConnection.self)
         let session = try context.resources.shared("postgres-session|" + url, make: {
-            let c = try ahead?.connection() ?? PostgresConnection(url: url)
+            let c = try PostgresConnection(url: url)
             context.onCancel { c.cancel() }
             try c.execute("BEGIN")
             return PostgresSession(key: "postgres-session|" + url, connection: c, resources: context.resources)

@@ -89,10 +89,6 @@ public final class PostgresSink: SinkConnector {
         _ = try plan.loadColumnTypes(c)
     }
 
-    public func connectAhead(_ context: RunContext) {
-        PostgresSession.connectAhead(url: url, context: context)
-    }
-
     public func open(_ context: RunContext) throws {
         preRejects = []
         let (session, ordinal) = try PostgresSession.join(url: url, context: context)
