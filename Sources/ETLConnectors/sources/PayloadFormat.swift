@@ -41,78 +41,82 @@ struct PayloadFormat {
         var read = 0
         // Progress: bytes parsed of this payload — the run's whole input unless it is one page of many.
         context.publish(Progress.bytesTotal, sizeIsTotal ? .int(Int64(payload.count)) : .null)
-        switch kind {
-        case .csv:
-            // Read one batch ahead on a thread of its own, as JSON below.
-            let delimiter = csvDelimiter, maxRecordBytes = maxRecordBytes
-            try BackgroundProducer.run(capacity: 1, name: "etl-csv-reader", produce: { yield in
-                var reader: CSVReader
-                do { reader = try CSVReader(payload: payload, source: source, delimiter: delimiter, maxRecordBytes: maxRecordBytes) }
-                catch let e as CSVError { throw e.etlError }
-                while true {
-                    var oversized: [OversizedRecord] = []
-                    let records: [Record]
-                    do { records = try reader.nextBatch(max: batchSize) { oversized.append($0) } }
-                    catch let e as CSVError { throw e.etlError }
-                    // Oversized rows do not fill a batch: an empty one is the end.
-                    guard !(records.isEmpty && oversized.isEmpty), yield((records, oversized, reader.byteOffset)) else { return }
-                    if records.isEmpty { return }
-                }
-            }, consume: { (batch: (records: [Record], oversized: [OversizedRecord], byteOffset: Int)) in
-                try context.checkCancelled()
-                for big in batch.oversized { rejectOversized(big, firstPosition: firstPosition, context: context) }
-                read += batch.oversized.count
-                context.metrics.add("records_read", batch.oversized.count)
-                guard !batch.records.isEmpty else { return }
-                var records = batch.records
-                if firstPosition != 0 { for i in records.indices { records[i].position += firstPosition } }
-                read += records.count
-                context.metrics.add("records_read", records.count)
-                context.publish(Progress.bytesDone, .int(Int64(batch.byteOffset)))
-                try emit(Batch(records))
-            })
-        case .json, .ndjson:
-            // The parse runs one batch ahead on a thread of its own, so it overlaps the
-            // transforms and sinks working on the batch before (docs/performance.md, change 18).
-            // Everything that touches the run (rejects, metrics, progress, cancellation) stays
-            // on this thread, in the same order as before.
-            let mode: JSONStreamReader.Mode = kind == .ndjson ? .ndjson : (recordPath.isEmpty ? .array : .recordPath(recordPath))
-            let decimalNumbers = decimalNumbers, maxRecordBytes = maxRecordBytes
-            try BackgroundProducer.run(capacity: 1, name: "etl-json-reader", produce: { yield in
-                var reader = JSONStreamReader(payload: payload, source: source, mode: mode,
-                                              decimalNumbers: decimalNumbers, maxRecordBytes: maxRecordBytes)
-                while true {
-                    let chunk: JSONRecordBatch
-                    do { chunk = try reader.nextRecords(max: batchSize, firstPosition: firstPosition) } catch let e as JSONError {
-                        throw ETLError("\(source): invalid payload: \(e.message)",
-                                       hint: e.hint ?? "the payload is not valid JSON of the expected shape; nothing was written")
-                    }
-                    guard chunk.elementCount > 0, yield((chunk, reader.byteOffset)) else { return }
-                }
-            }, consume: { (chunk: JSONRecordBatch, byteOffset: Int) in
-                try context.checkCancelled()
-                for element in chunk.others {
-                    if let big = element.oversized {
-                        rejectOversized(big, firstPosition: firstPosition, context: context)
-                    } else {
-                        context.reject(Rejection(record: Record(Fields([("value", element.value)]), position: firstPosition + element.position),
-                                                 stage: "source", reasons: ["expected an object, found \(element.value.typeName)"]))
-                    }
-                }
-                read += chunk.elementCount
-                context.metrics.add("records_read", chunk.elementCount)
-                context.publish(Progress.bytesDone, .int(Int64(byteOffset)))
-                if !chunk.records.isEmpty { try emit(Batch(chunk.records)) }
-            })
-        }
+        // The parse runs one batch ahead on a thread of its own, so it overlaps the transforms
+        // and sinks working on the batch before (docs/performance.md, change 18). Everything
+        // that touches the run (rejects, metrics, progress, cancellation) stays on this
+        // thread, in the order one thread gave.
+        try BackgroundProducer.run(capacity: 1, name: "etl-payload-reader", produce: { yield in
+            let next = try batches(payload, source: source, batchSize: batchSize, firstPosition: firstPosition)
+            while let chunk = try next(), yield(chunk) {}
+        }, consume: { (chunk: Chunk) in
+            try context.checkCancelled()
+            for rejection in chunk.rejected { context.reject(rejection) }
+            read += chunk.elements
+            context.metrics.add("records_read", chunk.elements)
+            context.publish(Progress.bytesDone, .int(Int64(chunk.byteOffset)))
+            if !chunk.records.isEmpty { try emit(Batch(chunk.records)) }
+        })
         return read
     }
 
+    /// One batch as a reader hands it over: its records, the elements it rejected on the
+    /// way (records over the size cap, JSON elements that are not objects), how many
+    /// elements it read in all and how far into the payload.
+    private struct Chunk {
+        var records: [Record]
+        var rejected: [Rejection]
+        var elements: Int
+        var byteOffset: Int
+    }
+
+    /// The format's reader as a function giving the next batch, nil at the end. Runs on
+    /// the reader's thread; positions are numbered on from `firstPosition`.
+    private func batches(_ payload: PayloadBytes, source: String, batchSize: Int,
+                         firstPosition: Int) throws -> () throws -> Chunk? {
+        switch kind {
+        case .csv:
+            var reader: CSVReader
+            do { reader = try CSVReader(payload: payload, source: source, delimiter: csvDelimiter, maxRecordBytes: maxRecordBytes) }
+            catch let e as CSVError { throw e.etlError }
+            var ended = false
+            return {
+                guard !ended else { return nil }
+                var rejected: [Rejection] = []
+                var records: [Record]
+                do { records = try reader.nextBatch(max: batchSize) { rejected.append(oversized($0, firstPosition)) } }
+                catch let e as CSVError { throw e.etlError }
+                // Oversized rows do not fill a batch: one without records is the last.
+                ended = records.isEmpty
+                if records.isEmpty && rejected.isEmpty { return nil }
+                if firstPosition != 0 { for i in records.indices { records[i].position += firstPosition } }
+                return Chunk(records: records, rejected: rejected, elements: records.count + rejected.count, byteOffset: reader.byteOffset)
+            }
+        case .json, .ndjson:
+            var reader = JSONStreamReader(payload: payload, source: source,
+                                          mode: kind == .ndjson ? .ndjson : (recordPath.isEmpty ? .array : .recordPath(recordPath)),
+                                          decimalNumbers: decimalNumbers, maxRecordBytes: maxRecordBytes)
+            return {
+                let batch: JSONRecordBatch
+                do { batch = try reader.nextRecords(max: batchSize, firstPosition: firstPosition) } catch let e as JSONError {
+                    throw ETLError("\(source): invalid payload: \(e.message)",
+                                   hint: e.hint ?? "the payload is not valid JSON of the expected shape; nothing was written")
+                }
+                guard batch.elementCount > 0 else { return nil }
+                let rejected = batch.others.map { element in
+                    element.oversized.map { oversized($0, firstPosition) }
+                        ?? Rejection(record: Record(Fields([("value", element.value)]), position: firstPosition + element.position),
+                                     stage: "source", reasons: ["expected an object, found \(element.value.typeName)"])
+                }
+                return Chunk(records: batch.records, rejected: rejected, elements: batch.elementCount, byteOffset: reader.byteOffset)
+            }
+        }
+    }
+
     /// A record over the cap, never built: rejected with the start of its bytes and its size.
-    private func rejectOversized(_ big: OversizedRecord, firstPosition: Int, context: RunContext) {
+    private func oversized(_ big: OversizedRecord, _ firstPosition: Int) -> Rejection {
         let reason = "too large: " + big.size(over: maxRecordBytes, option: "max_record_size") + "; it starts with \(big.excerpt)"
-        context.reject(Rejection(record: Record(Fields([("excerpt", .string(big.excerpt)), ("size_bytes", .int(Int64(big.byteCount)))]),
-                                                position: firstPosition + big.position),
-                                 stage: "source", reasons: [reason]))
+        return Rejection(record: Record(Fields([("excerpt", .string(big.excerpt)), ("size_bytes", .int(Int64(big.byteCount)))]),
+                                        position: firstPosition + big.position),
+                         stage: "source", reasons: [reason])
     }
 }

@@ -69,7 +69,6 @@ public final class PostgresSink: SinkConnector {
     var session: PostgresSession?
     var columnTypes: [String: PostgresColumnType] = [:]
     var stagedFields: [PostgresApplyPlan.StagedField] = []
-    var stagedSlots = FieldSlots(names: [])
     var duplicates = PostgresDuplicateKeys(indices: nil)
     var preRejects: [Rejection] = []
     let dryRun: Bool
@@ -109,7 +108,6 @@ public final class PostgresSink: SinkConnector {
         plan.columnTypes = columnTypes
         duplicates = PostgresDuplicateKeys(indices: try plan.duplicateCheckIndices(c))
         stagedFields = plan.stagedFields(columnTypes, duplicates: duplicates)
-        stagedSlots = FieldSlots(names: stagedFields.map(\.topLevelName))
         try c.execute(plan.createStagingSQL(columnTypes))
     }
 
@@ -125,9 +123,9 @@ public final class PostgresSink: SinkConnector {
                 // access to a class's stored property costs a dynamic exclusivity check.
                 let fields = stagedFields
                 var duplicates = self.duplicates
-                var slots = stagedSlots
+                var slots = FieldSlots(names: fields.map(\.topLevelName))
                 var rejects: [Rejection] = []
-                defer { self.duplicates = duplicates; stagedSlots = slots; preRejects += rejects }
+                defer { self.duplicates = duplicates; preRejects += rejects }
                 try writer.withRows { rows in
                     for record in records {
                         var key: Hasher? = duplicates.isWatching ? Hasher() : nil

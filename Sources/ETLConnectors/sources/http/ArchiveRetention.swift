@@ -31,7 +31,9 @@ enum ArchiveRetention {
             let dirPath = relativeDir.isEmpty ? rootPath : base + relativeDir
             guard let dir = opendir(dirPath) else {
                 // Missing: nothing archived there yet (or removed meanwhile). Anything else is a problem.
-                if errno != ENOENT { unreadable.append("\(dirPath): \(String(cString: strerror(errno)))") }
+                // errno is read first: building the message allocates, which may change it.
+                let failure = errno
+                if failure != ENOENT { unreadable.append("\(dirPath): \(String(cString: strerror(failure)))") }
                 continue
             }
             defer { closedir(dir) }
@@ -45,9 +47,10 @@ enum ArchiveRetention {
                 guard lstat(path, &info) == 0 else {
                     // A folder that can be listed but not searched (read without execute
                     // permission) fails here for every entry: said once, like an unreadable one.
-                    if errno != ENOENT && !reported {
+                    let failure = errno
+                    if failure != ENOENT && !reported {
                         reported = true
-                        unreadable.append("\(dirPath): \(String(cString: strerror(errno)))")
+                        unreadable.append("\(dirPath): \(String(cString: strerror(failure)))")
                     }
                     continue
                 }
